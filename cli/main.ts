@@ -1,0 +1,241 @@
+// The `tc` command: subcommands, their help, and the mapping of outcomes to
+// exit codes (0 success, 1 the program or its run is wrong, 2 usage error).
+
+import { dirname, join } from 'node:path';
+import { parse, parseSeed, parseSizes } from './args.js';
+import { processIO, UsageError, type CliIO } from './io.js';
+import { compileSource } from '../frontend/frontend.js';
+import { formatDiagnostic, type Diagnostics } from '../ir/diagnostics.js';
+import { interpret } from '../ir/interpret.js';
+import { decodeNpy, encodeNpy } from '../ir/npy.js';
+import type { TensorFunc } from '../ir/tensor-ir.js';
+import { printTensorFunc } from '../ir/tensor-print.js';
+import { checksum, formatChecksum, randomTensor, type Tensor } from '../ir/tensor-value.js';
+import { formatType, sameType } from '../ir/types.js';
+
+const VERSION = '0.1.0';
+
+const TOP_HELP = `tc ${VERSION} — a compiler for tensor programs on tensor accelerators
+
+Usage: tc <command> [options] FILE.tc
+
+Commands:
+  check FILE      parse and check a program; report every error with its place
+  eval FILE       run a program on the reference interpreter (Gemmini-exact numerics)
+  compile FILE    lower a program and print or write the result (--emit tensor-ir)
+  help [COMMAND]  show help for a command
+
+Options shared by check, eval and compile:
+  --size NAME=N[,NAME=N...]   bind symbolic sizes (overrides \`let\` in the file)
+  --entry NAME                the function to compile (default: the last one)
+
+Run 'tc help COMMAND' for a command's options.
+`;
+
+const COMMON = {
+  size: { type: 'string', multiple: true },
+  entry: { type: 'string' },
+} as const;
+
+interface Command {
+  readonly summary: string;
+  readonly help: string;
+  readonly options: Parameters<typeof parse>[1];
+  run(values: Record<string, unknown>, positionals: string[], io: CliIO): number;
+}
+
+const COMMANDS: Record<string, Command> = {
+  check: {
+    summary: 'parse and check a program',
+    help: `Usage: tc check [--size NAME=N,...] [--entry NAME] FILE.tc
+
+Parses and checks FILE: syntax, names, shapes, dtypes, sizes and index ranges.
+Every error is printed as FILE:LINE:COL: error: MESSAGE with the source line.
+Exit code 0 when the program is valid, 1 when it has errors.
+`,
+    options: COMMON,
+    run(values, positionals, io) {
+      const { func, path } = frontend(values, positionals, io);
+      if (!func) return 1;
+      io.stdout(`${path}: ok — @${func.name}(${func.params.map((p) => `${p.name}: ${formatType(p.type)}`).join(', ')}) -> ${func.resultTypes.map(formatType).join(', ')}\n`);
+      return 0;
+    },
+  },
+  eval: {
+    summary: 'run a program on the reference interpreter',
+    help: `Usage: tc eval [options] FILE.tc
+
+Runs the entry function on the reference interpreter, with inputs drawn from
+the seeded generator (or read from .npy files), and prints each output's
+shape and FNV-1a checksum.
+
+Options:
+  --seed N                 input seed (default 1); the C harnesses draw the same inputs
+  --input NAME=FILE.npy    read input NAME from a .npy file (int8, int32 or float32, C order)
+  --out DIR                write every output to DIR/<name>.npy
+  --print                  print the output values too
+  --size NAME=N[,...]      bind symbolic sizes
+  --entry NAME             the function to run (default: the last one)
+`,
+    options: { ...COMMON, seed: { type: 'string' }, input: { type: 'string', multiple: true }, out: { type: 'string' }, print: { type: 'boolean' } },
+    run(values, positionals, io) {
+      const { func, path } = frontend(values, positionals, io);
+      if (!func) return 1;
+      const seed = parseSeed(values.seed as string | undefined);
+      const inputs = makeInputs(func, seed, values.input as string[] | undefined, io);
+      const started = performance.now();
+      const outputs = interpret(func, inputs);
+      const ms = performance.now() - started;
+      io.stdout(`${path}: @${func.name}, seed ${seed}, ${ms.toFixed(1)} ms\n`);
+      func.params.forEach((p, i) => io.stdout(`  input  ${p.name.padEnd(10)} ${formatType(p.type).padEnd(22)} checksum ${formatChecksum(checksum(inputs[i]))}\n`));
+      outputs.forEach((t, i) => {
+        const name = func.results[i];
+        io.stdout(`  output ${name.padEnd(10)} ${formatType(t.type).padEnd(22)} checksum ${formatChecksum(checksum(t))}  ${stats(t)}\n`);
+        if (values.print) io.stdout(formatValues(t) + '\n');
+      });
+      if (typeof values.out === 'string') {
+        io.mkdir(values.out);
+        outputs.forEach((t, i) => io.writeFile(join(values.out as string, `${func.results[i]}.npy`), encodeNpy(t)));
+        io.stdout(`  wrote ${outputs.length} output${outputs.length === 1 ? '' : 's'} to ${values.out}/\n`);
+      }
+      return 0;
+    },
+  },
+  compile: {
+    summary: 'lower a program and print the result',
+    help: `Usage: tc compile [options] FILE.tc
+
+Lowers FILE and prints the result of the last requested step.
+
+Options:
+  --emit tensor-ir     print the Tensor IR (default)
+  --locs               annotate each op with the source line it came from
+  -o, --output FILE    write to FILE instead of standard output
+  --size NAME=N[,...]  bind symbolic sizes
+  --entry NAME         the function to compile (default: the last one)
+`,
+    options: { ...COMMON, emit: { type: 'string' }, locs: { type: 'boolean' }, output: { type: 'string', short: 'o' } },
+    run(values, positionals, io) {
+      const emit = (values.emit as string | undefined) ?? 'tensor-ir';
+      if (emit !== 'tensor-ir') throw new UsageError(`--emit: unknown format '${emit}' (available: tensor-ir)`);
+      const { func } = frontend(values, positionals, io);
+      if (!func) return 1;
+      const text = printTensorFunc(func, { locs: Boolean(values.locs) });
+      if (typeof values.output === 'string') {
+        const dir = dirname(values.output);
+        if (dir !== '.') io.mkdir(dir);
+        io.writeFile(values.output, text);
+      } else io.stdout(text);
+      return 0;
+    },
+  },
+};
+
+/** Reads FILE, runs the frontend, prints diagnostics. */
+function frontend(values: Record<string, unknown>, positionals: string[], io: CliIO): { func?: TensorFunc; path: string } {
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing FILE.tc' : `expected one FILE.tc, got ${positionals.length} arguments`);
+  const path = positionals[0];
+  let text: string;
+  try {
+    text = new TextDecoder().decode(io.readFile(path));
+  } catch (e) {
+    throw new UsageError(`cannot read '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const r = compileSource(path, text, { entry: values.entry as string | undefined, sizes: parseSizes(values.size as string[] | undefined) });
+  printDiagnostics(r.diagnostics, new Map([[path, text]]), io);
+  return { func: r.func, path };
+}
+
+function printDiagnostics(diags: Diagnostics, sources: Map<string, string>, io: CliIO): void {
+  for (const d of diags.items) io.stderr(formatDiagnostic(d, sources) + '\n');
+  const n = diags.errorCount;
+  if (n > 1) io.stderr(`${n} errors\n`);
+}
+
+function makeInputs(func: TensorFunc, seed: number, specs: string[] | undefined, io: CliIO): Tensor[] {
+  const files = new Map<string, string>();
+  for (const spec of specs ?? []) {
+    const m = /^([^=]+)=(.+)$/.exec(spec);
+    if (!m) throw new UsageError(`--input expects NAME=FILE.npy, got '${spec}'`);
+    if (!func.params.some((p) => p.name === m[1]))
+      throw new UsageError(`--input ${m[1]}: @${func.name} has no parameter '${m[1]}' (parameters: ${func.params.map((p) => p.name).join(', ')})`);
+    files.set(m[1], m[2]);
+  }
+  return func.params.map((p, i) => {
+    const file = files.get(p.name);
+    if (file === undefined) return randomTensor(p.type, seed, i);
+    let bytes: Uint8Array;
+    try {
+      bytes = io.readFile(file);
+    } catch {
+      throw new UsageError(`--input ${p.name}: cannot read '${file}'`);
+    }
+    const r = decodeNpy(bytes);
+    if (!r.ok) throw new UsageError(`--input ${p.name}: ${file}: ${r.error}`);
+    if (!sameType(r.tensor.type, p.type)) throw new UsageError(`--input ${p.name}: ${file} holds ${formatType(r.tensor.type)} but '${p.name}' is ${formatType(p.type)}`);
+    return r.tensor;
+  });
+}
+
+function stats(t: Tensor): string {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of t.data) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  const mean = t.data.length ? sum / t.data.length : 0;
+  return `min ${min} max ${max} mean ${mean.toPrecision(4)}`;
+}
+
+function formatValues(t: Tensor): string {
+  const shape = t.type.shape;
+  if (shape.length === 0) return String(t.data[0]);
+  const inner = shape[shape.length - 1];
+  const rows: string[] = [];
+  for (let i = 0; i < t.data.length; i += inner) rows.push('    ' + Array.from(t.data.subarray(i, i + inner)).join(' '));
+  return rows.join('\n');
+}
+
+export function main(argv: string[], io: CliIO = processIO): number {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.stdout(TOP_HELP);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`tc ${VERSION}\n`);
+    return 0;
+  }
+  if (name === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) io.stdout(TOP_HELP);
+    else if (COMMANDS[topic]) io.stdout(COMMANDS[topic].help);
+    else {
+      io.stderr(`tc: no command '${topic}'; commands: ${Object.keys(COMMANDS).join(', ')}\n`);
+      return 2;
+    }
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    io.stderr(`tc: unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(', ')} (see tc --help)\n`);
+    return 2;
+  }
+  try {
+    const { values, positionals } = parse(rest, cmd.options);
+    if (values.help) {
+      io.stdout(cmd.help);
+      return 0;
+    }
+    return cmd.run(values, positionals, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`tc ${name}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

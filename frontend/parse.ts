@@ -1,0 +1,146 @@
+// Source text -> AST. The grammar is frontend/tc.ohm; this file only attaches
+// the semantic action that builds AST nodes with spans.
+
+import { readFileSync } from 'node:fs';
+import * as ohm from 'ohm-js';
+import type { Arg, Expr, FuncDef, Ident, LetSize, Param, ProgramAst, ReduceOp, Span, Stmt, TypeExpr } from './ast.js';
+import { Diagnostics } from '../ir/diagnostics.js';
+import { SourceText } from './source.js';
+
+const grammar = ohm.grammar(readFileSync(new URL('./tc.ohm', import.meta.url), 'utf8'));
+
+const spanOf = (n: ohm.Node): Span => ({ start: n.source.startIdx, end: n.source.endIdx });
+const ident = (n: ohm.Node): Ident => ({ name: n.sourceString, span: spanOf(n) });
+
+const semantics = grammar.createSemantics().addOperation<unknown>('ast', {
+  Program(items) {
+    const lets: LetSize[] = [];
+    const funcs: FuncDef[] = [];
+    for (const item of items.children.map((c) => c.ast() as LetSize | FuncDef))
+      if ('params' in item) funcs.push(item);
+      else lets.push(item);
+    return { lets, funcs } satisfies ProgramAst;
+  },
+  LetSize(_let, name, _eq, value) {
+    return { name: ident(name), value: value.ast() as Expr, span: spanOf(this) } satisfies LetSize;
+  },
+  FuncDef(_def, name, _lp, params, _rp, _arrow, results, body) {
+    return {
+      name: ident(name),
+      params: params.asIteration().children.map((p) => p.ast() as Param),
+      results: results.ast() as TypeExpr[],
+      body: body.ast() as Stmt[],
+      span: spanOf(this),
+    } satisfies FuncDef;
+  },
+  Param(name, _colon, type) {
+    return { name: ident(name), type: type.ast() as TypeExpr, span: spanOf(this) } satisfies Param;
+  },
+  Results_many(_lp, types, _rp) {
+    return types.asIteration().children.map((t) => t.ast() as TypeExpr);
+  },
+  Results_one(type) {
+    return [type.ast() as TypeExpr];
+  },
+  TensorType(dtype, _lb, dims, _rb) {
+    return { dtype: ident(dtype), dims: dims.asIteration().children.map((d) => d.ast() as Expr), span: spanOf(this) } satisfies TypeExpr;
+  },
+  Block(_lb, stmts, _rb) {
+    return stmts.children.map((s) => s.ast() as Stmt);
+  },
+  ReturnStmt(_ret, values) {
+    return { kind: 'return', values: values.asIteration().children.map((v) => v.ast() as Expr), span: spanOf(this) } satisfies Stmt;
+  },
+  AssignStmt(target, _eq, value) {
+    return { kind: 'assign', target: ident(target), value: value.ast() as Expr, span: spanOf(this) } satisfies Stmt;
+  },
+  IndexStmt(target, _lb, indices, _rb, op, value, where) {
+    const ranges = where.children.length > 0 ? (where.children[0].ast() as Extract<Stmt, { kind: 'indexAssign' }>['ranges']) : [];
+    return {
+      kind: 'indexAssign',
+      target: ident(target),
+      indices: indices.asIteration().children.map(ident),
+      op: op.sourceString as ReduceOp,
+      opSpan: spanOf(op),
+      value: value.ast() as Expr,
+      ranges,
+      span: spanOf(this),
+    } satisfies Stmt;
+  },
+  WhereClause(_where, ranges) {
+    return ranges.asIteration().children.map((r) => r.ast());
+  },
+  RangeDecl(index, _lt, bound) {
+    return { index: ident(index), bound: bound.ast() as Expr, span: spanOf(this) };
+  },
+  AddExpr_add(lhs, _op, rhs) {
+    return binary(this, '+', lhs, rhs);
+  },
+  AddExpr_sub(lhs, _op, rhs) {
+    return binary(this, '-', lhs, rhs);
+  },
+  MulExpr_mul(lhs, _op, rhs) {
+    return binary(this, '*', lhs, rhs);
+  },
+  MulExpr_div(lhs, _op, rhs) {
+    return binary(this, '/', lhs, rhs);
+  },
+  MulExpr_matmul(lhs, _op, rhs) {
+    return binary(this, '@', lhs, rhs);
+  },
+  UnaryExpr_neg(_minus, operand) {
+    return { kind: 'neg', operand: operand.ast() as Expr, span: spanOf(this) } satisfies Expr;
+  },
+  Primary_paren(_lp, e, _rp) {
+    return e.ast();
+  },
+  Primary_call(callee, _lp, args, _rp) {
+    return {
+      kind: 'call',
+      callee: callee.sourceString,
+      calleeSpan: spanOf(callee),
+      args: args.asIteration().children.map((a) => a.ast() as Arg),
+      span: spanOf(this),
+    } satisfies Expr;
+  },
+  Primary_index(name, _lb, indices, _rb) {
+    return {
+      kind: 'index',
+      name: name.sourceString,
+      nameSpan: spanOf(name),
+      indices: indices.asIteration().children.map((i) => i.ast() as Expr),
+      span: spanOf(this),
+    } satisfies Expr;
+  },
+  Primary_list(_lb, items, _rb) {
+    return { kind: 'list', items: items.asIteration().children.map((i) => i.ast() as Expr), span: spanOf(this) } satisfies Expr;
+  },
+  Primary_num(n) {
+    return { kind: 'num', value: Number(n.sourceString), isInt: /^[0-9]+$/.test(n.sourceString), span: spanOf(this) } satisfies Expr;
+  },
+  Primary_var(name) {
+    return { kind: 'var', name: name.sourceString, span: spanOf(this) } satisfies Expr;
+  },
+  Arg_named(name, _eq, value) {
+    return { name: name.sourceString, value: value.ast() as Expr, span: spanOf(this) } satisfies Arg;
+  },
+  Arg_positional(value) {
+    return { value: value.ast() as Expr, span: spanOf(this) } satisfies Arg;
+  },
+});
+
+function binary(node: ohm.Node, op: '+' | '-' | '*' | '/' | '@', lhs: ohm.Node, rhs: ohm.Node): Expr {
+  return { kind: 'binary', op, lhs: lhs.ast() as Expr, rhs: rhs.ast() as Expr, span: spanOf(node) };
+}
+
+/** Parses a .tc file. Never throws for bad input: syntax errors become diagnostics. */
+export function parseProgram(source: SourceText, diags: Diagnostics): ProgramAst | undefined {
+  const match = grammar.match(source.text);
+  if (match.failed()) {
+    const pos = match.getRightmostFailurePosition();
+    const found = source.text[pos] === undefined ? 'end of file' : `'${source.text.slice(pos).match(/^(\w+|\S)/)?.[0] ?? source.text[pos]}'`;
+    diags.error(`syntax error: expected ${match.getExpectedText()}, found ${found}`, source.loc({ start: pos, end: pos + 1 }));
+    return undefined;
+  }
+  return semantics(match).ast() as ProgramAst;
+}

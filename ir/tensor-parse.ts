@@ -1,0 +1,301 @@
+// Parser of the Tensor IR text that tensor-print.ts writes (exact round trip).
+// It checks syntax and that names are defined; tensor-verify.ts checks types.
+
+import { Diagnostics, type SourceLoc } from './diagnostics.js';
+import { lex, ParseFailure, TokenStream } from './text-lexer.js';
+import {
+  BINARY_KINDS,
+  type Affine,
+  type BinaryKind,
+  type IndexVar,
+  type ReduceKind,
+  type ScalarExpr,
+  type TensorFunc,
+  type TensorOp,
+  type TensorParam,
+} from './tensor-ir.js';
+import { isDType, type DType, type TensorType } from './types.js';
+
+export interface ParseResult<T> {
+  readonly value?: T;
+  readonly diagnostics: Diagnostics;
+}
+
+export function parseTensorFunc(text: string, file = '<tensor-ir>'): ParseResult<TensorFunc> {
+  const diags = new Diagnostics();
+  const lexed = lex(text);
+  if (lexed.error) {
+    diags.error(lexed.error.message, { file, line: lexed.error.line, col: lexed.error.col });
+    return { diagnostics: diags };
+  }
+  const ts = new TokenStream(lexed.tokens, file, diags);
+  try {
+    const f = parseFunc(ts, file);
+    if (ts.peek().kind !== 'eof') ts.fail(`expected end of input after the function but found ${ts.describe(ts.peek())}`);
+    return { value: f, diagnostics: diags };
+  } catch (e) {
+    if (e instanceof ParseFailure) return { diagnostics: diags };
+    throw e;
+  }
+}
+
+export function parseTensorType(ts: TokenStream): TensorType {
+  const d = ts.expectIdent('a dtype (i8, i32, f32)');
+  if (!isDType(d.text)) ts.fail(`unknown dtype '${d.text}' (expected i8, i32 or f32)`, d);
+  ts.expectPunct('[');
+  const shape: number[] = [];
+  if (!ts.isPunct(']')) {
+    do {
+      const t = ts.peek();
+      const n = ts.expectInt('a dimension size');
+      if (n < 1) ts.fail(`dimension sizes must be positive, got ${n}`, t);
+      shape.push(n);
+    } while (ts.eatPunct(','));
+  }
+  ts.expectPunct(']');
+  return { dtype: d.text, shape };
+}
+
+function parseFunc(ts: TokenStream, file: string): TensorFunc {
+  ts.expectIdent("'func'", 'func');
+  const nameTok = ts.expectKind('symbol', 'a function name like @main');
+  const types = new Map<string, TensorType>();
+  const params: TensorParam[] = [];
+  ts.expectPunct('(');
+  if (!ts.isPunct(')')) {
+    do {
+      const v = ts.expectKind('value', 'a parameter like %x');
+      ts.expectPunct(':');
+      const type = parseTensorType(ts);
+      const name = v.text.slice(1);
+      if (types.has(name)) ts.fail(`%${name} is defined twice`, v);
+      types.set(name, type);
+      params.push({ name, type });
+    } while (ts.eatPunct(','));
+  }
+  ts.expectPunct(')');
+  ts.expectPunct('->');
+  ts.expectPunct('(');
+  const resultTypes: TensorType[] = [];
+  do resultTypes.push(parseTensorType(ts));
+  while (ts.eatPunct(','));
+  ts.expectPunct(')');
+  ts.expectPunct('{');
+  const body: TensorOp[] = [];
+  while (ts.peek().kind === 'value') body.push(parseOp(ts, types, file));
+  ts.expectIdent("'return' or an op like %0: i32[4] = ...", 'return');
+  const results: string[] = [];
+  do results.push(useValue(ts, types));
+  while (ts.eatPunct(','));
+  ts.expectPunct('}');
+  return { name: nameTok.text.slice(1), params, body, results, resultTypes };
+}
+
+function useValue(ts: TokenStream, types: Map<string, TensorType>): string {
+  const v = ts.expectKind('value', 'a value like %0');
+  const name = v.text.slice(1);
+  if (!types.has(name)) ts.fail(`%${name} is not defined before this use`, v);
+  return name;
+}
+
+function parseAttr(ts: TokenStream, key: string): number {
+  ts.expectIdent(`'${key}='`, key);
+  ts.expectPunct('=');
+  return ts.expectNumber(`a number for ${key}`);
+}
+
+function parseIntAttr(ts: TokenStream, key: string): number {
+  ts.expectIdent(`'${key}='`, key);
+  ts.expectPunct('=');
+  return ts.expectInt(`an integer for ${key}`);
+}
+
+function parseOp(ts: TokenStream, types: Map<string, TensorType>, file: string): TensorOp {
+  const resTok = ts.next();
+  const result = resTok.text.slice(1);
+  if (types.has(result)) ts.fail(`%${result} is defined twice (values are SSA)`, resTok);
+  ts.expectPunct(':');
+  const type = parseTensorType(ts);
+  ts.expectPunct('=');
+  const kindTok = ts.expectIdent('an op name');
+  const base = { result, type };
+  const k = kindTok.text;
+  let op: TensorOp;
+  if ((BINARY_KINDS as readonly string[]).includes(k)) {
+    const lhs = useValue(ts, types);
+    ts.expectPunct(',');
+    op = { kind: 'binary', op: k as BinaryKind, lhs, rhs: useValue(ts, types), ...base };
+  } else {
+    switch (k) {
+      case 'matmul': {
+        const lhs = useValue(ts, types);
+        ts.expectPunct(',');
+        op = { kind: 'matmul', lhs, rhs: useValue(ts, types), ...base };
+        break;
+      }
+      case 'conv2d': {
+        const input = useValue(ts, types);
+        ts.expectPunct(',');
+        const weight = useValue(ts, types);
+        const stride = parseIntAttr(ts, 'stride');
+        op = { kind: 'conv2d', input, weight, stride, padding: parseIntAttr(ts, 'padding'), ...base };
+        break;
+      }
+      case 'relu':
+      case 'convert':
+      case 'reshape':
+        op = { kind: k, input: useValue(ts, types), ...base };
+        break;
+      case 'clip': {
+        const input = useValue(ts, types);
+        const lo = parseAttr(ts, 'lo');
+        op = { kind: 'clip', input, lo, hi: parseAttr(ts, 'hi'), ...base };
+        break;
+      }
+      case 'requant': {
+        const input = useValue(ts, types);
+        op = { kind: 'requant', input, scale: parseAttr(ts, 'scale'), ...base };
+        break;
+      }
+      case 'transpose': {
+        const input = useValue(ts, types);
+        ts.expectIdent("'perm='", 'perm');
+        ts.expectPunct('=');
+        ts.expectPunct('[');
+        const perm: number[] = [];
+        if (!ts.isPunct(']')) {
+          do perm.push(ts.expectInt('a dimension number'));
+          while (ts.eatPunct(','));
+        }
+        ts.expectPunct(']');
+        op = { kind: 'transpose', input, perm, ...base };
+        break;
+      }
+      case 'maxpool': {
+        const input = useValue(ts, types);
+        const size = parseIntAttr(ts, 'size');
+        const stride = parseIntAttr(ts, 'stride');
+        op = { kind: 'maxpool', input, size, stride, padding: parseIntAttr(ts, 'padding'), ...base };
+        break;
+      }
+      case 'sum': {
+        const input = useValue(ts, types);
+        op = { kind: 'sum', input, axis: parseIntAttr(ts, 'axis'), ...base };
+        break;
+      }
+      case 'const':
+        op = { kind: 'const', value: ts.expectNumber('a constant'), ...base };
+        break;
+      case 'generic':
+        op = parseGeneric(ts, types, base);
+        break;
+      default:
+        ts.fail(`unknown op '${k}'`, kindTok);
+    }
+  }
+  const loc = parseLoc(ts);
+  types.set(result, type);
+  return loc ? { ...op, loc } : op;
+}
+
+function parseLoc(ts: TokenStream): SourceLoc | undefined {
+  if (!ts.isIdent('loc')) return undefined;
+  ts.next();
+  ts.expectPunct('(');
+  const f = ts.expectKind('string', 'a file name in quotes');
+  ts.expectPunct(':');
+  const line = ts.expectInt('a line number');
+  ts.expectPunct(':');
+  const col = ts.expectInt('a column number');
+  ts.expectPunct(')');
+  return { file: JSON.parse(f.text) as string, line, col };
+}
+
+function parseGeneric(ts: TokenStream, types: Map<string, TensorType>, base: { result: string; type: TensorType }): TensorOp {
+  ts.expectPunct('[');
+  const indices: IndexVar[] = [];
+  if (!ts.isPunct(']')) {
+    do {
+      const name = ts.expectIdent('an index name').text;
+      ts.expectPunct('<');
+      indices.push({ name, extent: ts.expectInt('an index extent') });
+    } while (ts.eatPunct(','));
+  }
+  ts.expectPunct(']');
+  ts.expectIdent("'out'", 'out');
+  ts.expectPunct('[');
+  const outIndices: string[] = [];
+  if (!ts.isPunct(']')) {
+    do outIndices.push(ts.expectIdent('an index name').text);
+    while (ts.eatPunct(','));
+  }
+  ts.expectPunct(']');
+  let reduce: ReduceKind;
+  if (ts.eatPunct('=')) reduce = 'assign';
+  else if (ts.eatPunct('+=')) reduce = 'add';
+  else if (ts.isIdent('max') || ts.isIdent('min')) {
+    reduce = ts.next().text as 'max' | 'min';
+    ts.expectPunct('=');
+  } else ts.fail(`expected '=', '+=', 'max=' or 'min=' but found ${ts.describe(ts.peek())}`);
+  const body = parseScalar(ts, types);
+  return { kind: 'generic', indices, outIndices, reduce, body, ...base };
+}
+
+function parseScalar(ts: TokenStream, types: Map<string, TensorType>): ScalarExpr {
+  const t = ts.peek();
+  if (t.kind === 'value') {
+    const tensor = useValue(ts, types);
+    ts.expectPunct('[');
+    const subscripts: Affine[] = [];
+    if (!ts.isPunct(']')) {
+      do subscripts.push(parseAffine(ts));
+      while (ts.eatPunct(','));
+    }
+    ts.expectPunct(']');
+    return { kind: 'read', dtype: (types.get(tensor) as TensorType).dtype, tensor, subscripts };
+  }
+  if (t.kind === 'number' || (t.kind === 'punct' && t.text === '-')) {
+    const value = ts.expectNumber('a literal');
+    ts.expectPunct(':');
+    return { kind: 'lit', dtype: parseDType(ts), value };
+  }
+  const op = ts.expectIdent('a scalar expression');
+  ts.expectPunct(':');
+  const dtype = parseDType(ts);
+  ts.expectPunct('(');
+  const lhs = parseScalar(ts, types);
+  if (op.text === 'neg') {
+    ts.expectPunct(')');
+    return { kind: 'neg', dtype, operand: lhs };
+  }
+  if (!(BINARY_KINDS as readonly string[]).includes(op.text)) ts.fail(`unknown scalar op '${op.text}'`, op);
+  ts.expectPunct(',');
+  const rhs = parseScalar(ts, types);
+  ts.expectPunct(')');
+  return { kind: 'bin', dtype, op: op.text as BinaryKind, lhs, rhs };
+}
+
+function parseDType(ts: TokenStream): DType {
+  const d = ts.expectIdent('a dtype');
+  if (!isDType(d.text)) ts.fail(`unknown dtype '${d.text}'`, d);
+  return d.text;
+}
+
+/** `2*i + di - 1`: terms joined by + and -, each `index`, `c*index` or `c`. */
+export function parseAffine(ts: TokenStream): Affine {
+  const terms: { index: string; coeff: number }[] = [];
+  let constant = 0;
+  let sign = ts.eatPunct('-') ? -1 : 1;
+  for (;;) {
+    const t = ts.peek();
+    if (t.kind === 'number') {
+      const c = ts.expectInt('an integer');
+      if (ts.eatPunct('*')) terms.push({ index: ts.expectIdent('an index name').text, coeff: sign * c });
+      else constant += sign * c;
+    } else terms.push({ index: ts.expectIdent('an index or integer').text, coeff: sign });
+    if (ts.eatPunct('+')) sign = 1;
+    else if (ts.eatPunct('-')) sign = -1;
+    else break;
+  }
+  return { terms, constant };
+}
