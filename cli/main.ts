@@ -89,13 +89,13 @@ Options:
       io.stdout(`${path}: @${func.name}, seed ${seed}, ${ms.toFixed(1)} ms\n`);
       func.params.forEach((p, i) => io.stdout(`  input  ${p.name.padEnd(10)} ${formatType(p.type).padEnd(22)} checksum ${formatChecksum(checksum(inputs[i]))}\n`));
       outputs.forEach((t, i) => {
-        const name = func.results[i];
+        const name = outputName(func, i);
         io.stdout(`  output ${name.padEnd(10)} ${formatType(t.type).padEnd(22)} checksum ${formatChecksum(checksum(t))}  ${stats(t)}\n`);
         if (values.print) io.stdout(formatValues(t) + '\n');
       });
       if (typeof values.out === 'string') {
         io.mkdir(values.out);
-        outputs.forEach((t, i) => io.writeFile(join(values.out as string, `${func.results[i]}.npy`), encodeNpy(t)));
+        outputs.forEach((t, i) => io.writeFile(join(values.out as string, `${outputName(func, i)}.npy`), encodeNpy(t)));
         io.stdout(`  wrote ${outputs.length} output${outputs.length === 1 ? '' : 's'} to ${values.out}/\n`);
       }
       return 0;
@@ -175,6 +175,12 @@ function makeInputs(func: TensorFunc, seed: number, specs: string[] | undefined,
     if (!sameType(r.tensor.type, p.type)) throw new UsageError(`--input ${p.name}: ${file} holds ${formatType(r.tensor.type)} but '${p.name}' is ${formatType(p.type)}`);
     return r.tensor;
   });
+}
+
+/** An output's user-facing name: the source name it was assigned to, else out0, out1, ... */
+function outputName(func: TensorFunc, i: number): string {
+  const r = func.results[i];
+  return /^[0-9]+$/.test(r) ? `out${i}` : r;
 }
 
 function stats(t: Tensor): string {
