@@ -14,12 +14,14 @@ import {
   affineRange,
   binaryDType,
   binaryType,
+  broadcastShapes,
   clipType,
   conv2dType,
   formatAffine,
   genericType,
   matmulType,
   maxpoolType,
+  promoteDTypes,
   reduceDType,
   requantType,
   reshapeType,
@@ -68,7 +70,10 @@ function suggest(name: string, candidates: Iterable<string>): string {
     const d = editDistance(name, c);
     if (d < bestDist) [best, bestDist] = [c, d];
   }
-  return bestDist <= Math.max(1, Math.floor(name.length / 3)) ? ` (did you mean '${best}'?)` : '';
+  // Every one-letter name is one edit from every other: no guess for those.
+  // A prefix (acc for accum) is a likely mix-up even when many edits away.
+  const close = bestDist <= Math.max(1, Math.floor(name.length / 3)) || (best.length >= 2 && (name.startsWith(best) || best.startsWith(name)));
+  return close && bestDist < name.length ? ` (did you mean '${best}'?)` : '';
 }
 
 function editDistance(a: string, b: string): number {
@@ -92,6 +97,8 @@ class Lowerer {
   private tempCounter = 0;
   private readonly callCounts = new Map<string, number>();
   private readonly callStack: string[] = [];
+  /** Unbound sizes already reported: one error per name, not one per use. */
+  private readonly unboundReported = new Set<string>();
 
   constructor(
     private readonly ast: ProgramAst,
@@ -196,7 +203,8 @@ class Lowerer {
         return e.value;
       case 'var': {
         const v = sizes.get(e.name);
-        if (v === undefined) {
+        if (v === undefined && !this.unboundReported.has(e.name)) {
+          this.unboundReported.add(e.name);
           const bound = [...sizes.keys()];
           this.error(
             `size '${e.name}' is not bound; add \`let ${e.name} = ...\` or pass --size ${e.name}=...${suggest(e.name, bound)}`,
@@ -362,7 +370,11 @@ class Lowerer {
         }
       }
     }
-    if (!sawReturn) this.error(`'${f.name.name}' has no return statement`, { start: f.span.end - 1, end: f.span.end });
+    if (!sawReturn) {
+      const last = f.body[f.body.length - 1];
+      const hint = last && last.kind !== 'return' ? `; add \`return ${last.target.name}\` if that is its result` : '';
+      this.error(`'${f.name.name}' has no return statement${hint}`, { start: f.span.end - 1, end: f.span.end });
+    }
     return returned;
   }
 
@@ -411,7 +423,15 @@ class Lowerer {
           const a = this.lowerExpr(e.lhs, env);
           const b = this.lowerExpr(e.rhs, env);
           if (!a || !b) return undefined;
-          return this.emitTyped(matmulType(a.type, b.type), e.span, (type) => ({ kind: 'matmul', lhs: a.name, rhs: b.name, result: this.temp(), type, loc }));
+          const r = matmulType(a.type, b.type);
+          // Weights stored [out, in] are the classic cause: the last dimensions agree.
+          const [sa, sb] = [a.type.shape, b.type.shape];
+          if (!r.ok && sa.length === 2 && sb.length === 2 && sa[1] === sb[1]) {
+            const rhsText = this.source.text.slice(e.rhs.span.start, e.rhs.span.end);
+            this.error(`${r.error}; if the right operand is stored transposed, write transpose(${rhsText})`, e.span);
+            return undefined;
+          }
+          return this.emitTyped(r, e.span, (type) => ({ kind: 'matmul', lhs: a.name, rhs: b.name, result: this.temp(), type, loc }));
         }
         const op: BinaryKind = e.op === '+' ? 'add' : e.op === '-' ? 'sub' : e.op === '*' ? 'mul' : 'div';
         return this.lowerBinary(op, e.lhs, e.rhs, e.span, env);
@@ -455,6 +475,20 @@ class Lowerer {
     if (!b && rl) b = constFor(rl, rhsE);
     if (!a || !b) return undefined;
     const [x, y] = [a, b];
+    // Name the operator as written (the type rules call it add, sub, ...).
+    const symbol = op === 'add' ? "'+'" : op === 'sub' ? "'-'" : op === 'mul' ? "'*'" : op === 'div' ? "'/'" : `${op}()`;
+    const mixed = promoteDTypes(x.type.dtype, y.type.dtype, symbol);
+    if (!mixed.ok) {
+      this.error(mixed.error, span);
+      return undefined;
+    }
+    if (!broadcastShapes(x.type.shape, y.type.shape)) {
+      this.error(
+        `${symbol}: shapes ${formatType(x.type)} and ${formatType(y.type)} do not broadcast; trailing dimensions must be equal or 1 (a bias for [M, N] has shape [N])`,
+        span,
+      );
+      return undefined;
+    }
     return this.emitTyped(binaryType(op, x.type, y.type), span, (type) => ({ kind: 'binary', op, lhs: x.name, rhs: y.name, result: this.temp(), type, loc: this.loc(span) }));
   }
 
@@ -603,6 +637,11 @@ class Lowerer {
         const stride = this.constArg(args, 'stride', size, 'maxpool stride', true);
         const padding = this.constArg(args, 'padding', 0, 'maxpool padding', true);
         if (!x || size === undefined || stride === undefined || padding === undefined) return undefined;
+        const paddingArg = args.get('padding');
+        if (paddingArg && Number.isInteger(size) && size >= 1 && padding >= size) {
+          this.error(`maxpool padding must be smaller than the window size ${size}, got ${padding}; the first window would hold only padding`, paddingArg.span);
+          return undefined;
+        }
         return this.emitTyped(maxpoolType(x.type, size, stride, padding), call.span, (type) => ({ kind: 'maxpool', input: x.name, size, stride, padding, result: this.temp(), type, loc }));
       }
       case 'sum': {
@@ -740,7 +779,7 @@ class Lowerer {
       if (!order.includes(name) && !outNames.includes(name)) this.error(`index '${name}' has a range but is not used`, (declared.get(name) as { span: Span }).span);
     const extentOf = (name: string, span: Span): number | undefined => {
       const e = declared.get(name)?.extent ?? inferred.get(name)?.extent;
-      if (e === undefined) this.error(`cannot infer the range of index '${name}'; add \`where ${name} < N\``, span);
+      if (e === undefined) this.error(`cannot infer the range of index '${name}': no tensor is indexed by ${name} alone; add \`where ${name} < N\``, span);
       return e;
     };
     const indices: IndexVar[] = [];

@@ -137,10 +137,53 @@ function binary(node: ohm.Node, op: '+' | '-' | '*' | '/' | '@', lhs: ohm.Node, 
 export function parseProgram(source: SourceText, diags: Diagnostics): ProgramAst | undefined {
   const match = grammar.match(source.text);
   if (match.failed()) {
+    const bracket = bracketError(source);
+    if (bracket) {
+      diags.error(`syntax error: ${bracket.message}`, source.loc(bracket.span));
+      return undefined;
+    }
     const pos = match.getRightmostFailurePosition();
     const found = source.text[pos] === undefined ? 'end of file' : `'${source.text.slice(pos).match(/^(\w+|\S)/)?.[0] ?? source.text[pos]}'`;
-    diags.error(`syntax error: expected ${match.getExpectedText()}, found ${found}`, source.loc({ start: pos, end: pos + 1 }));
+    const message =
+      source.text[pos] === ';' ? `tc needs no ';' after a statement; remove it` : `expected ${match.getExpectedText()}, found ${found}`;
+    diags.error(`syntax error: ${message}`, source.loc({ start: pos, end: pos + 1 }));
     return undefined;
   }
   return semantics(match).ast() as ProgramAst;
+}
+
+const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+
+/**
+ * The first bracket left open or closed by the wrong kind. Ohm blames the
+ * start of the enclosing rule (a whole type or expression) for these, which
+ * can be far from the bracket the user forgot.
+ */
+function bracketError(source: SourceText): { message: string; span: Span } | undefined {
+  const text = source.text;
+  const open: { char: string; at: number }[] = [];
+  const where = (at: number): string => {
+    const l = source.loc({ start: at, end: at + 1 });
+    return `line ${l.line}, column ${l.col}`;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c in CLOSER) open.push({ char: c, at: i });
+    else if (c === ')' || c === ']' || c === '}') {
+      const top = open.pop();
+      if (!top) return { message: `'${c}' has no matching opening bracket`, span: { start: i, end: i + 1 } };
+      if (CLOSER[top.char] === c) continue;
+      // On one line the stray closer is the place to fix; across lines, the opener usually is.
+      if (source.loc({ start: top.at, end: top.at }).line === source.loc({ start: i, end: i }).line)
+        return { message: `expected '${CLOSER[top.char]}' to close the '${top.char}' at ${where(top.at)}, found '${c}'`, span: { start: i, end: i + 1 } };
+      return { message: `'${top.char}' is never closed; expected '${CLOSER[top.char]}' before the '${c}' at ${where(i)}`, span: { start: top.at, end: top.at + 1 } };
+    }
+  }
+  const last = open.pop();
+  return last && { message: `'${last.char}' is never closed; expected '${CLOSER[last.char]}' before the end of the file`, span: { start: last.at, end: last.at + 1 } };
 }

@@ -110,7 +110,7 @@ function parseIntAttr(ts: TokenStream, key: string): number {
   return ts.expectInt(`an integer for ${key}`);
 }
 
-function parseOp(ts: TokenStream, types: Map<string, TensorType>, file: string): TensorOp {
+export function parseOp(ts: TokenStream, types: Map<string, TensorType>, file: string): TensorOp {
   const resTok = ts.next();
   const result = resTok.text.slice(1);
   if (types.has(result)) ts.fail(`%${result} is defined twice (values are SSA)`, resTok);

@@ -11,7 +11,7 @@ export interface Token {
   readonly col: number;
 }
 
-const PUNCT = ['->', '+=', '(', ')', '[', ']', '{', '}', ',', ':', '=', '<', '+', '-', '*'];
+const PUNCT = ['->', '+=', '<=', '>=', '==', '!=', '>', '(', ')', '[', ']', '{', '}', ',', ':', '=', '<', '+', '-', '*'];
 
 export function lex(text: string): { tokens: Token[]; error?: { line: number; col: number; message: string } } {
   const tokens: Token[] = [];
@@ -46,7 +46,8 @@ export function lex(text: string): { tokens: Token[]; error?: { line: number; co
       continue;
     }
     if (/[A-Za-z_]/.test(c)) {
-      while (i < text.length && /[A-Za-z0-9_]/.test(text[i])) i++;
+      // Dots join words of one name, as in compute.preloaded.
+      while (i < text.length && /[A-Za-z0-9_.]/.test(text[i])) i++;
       push('ident', start, i);
       continue;
     }

@@ -1,0 +1,168 @@
+// Integer expressions over loop variables: addresses, row counts and flags of
+// Program IR instructions. Comparisons give 0 or 1.
+
+import type { TokenStream } from './text-lexer.js';
+
+export type IBinary = 'add' | 'sub' | 'mul' | 'min' | 'max' | 'mod' | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne';
+
+export type IExpr =
+  | { readonly kind: 'const'; readonly value: number }
+  | { readonly kind: 'var'; readonly name: string }
+  | { readonly kind: IBinary; readonly lhs: IExpr; readonly rhs: IExpr };
+
+export const ic = (value: number): IExpr => ({ kind: 'const', value });
+export const iv = (name: string): IExpr => ({ kind: 'var', name });
+
+/** Builders that fold constants, so generated expressions stay readable. */
+export function iadd(a: IExpr, b: IExpr): IExpr {
+  if (a.kind === 'const' && b.kind === 'const') return ic(a.value + b.value);
+  if (a.kind === 'const' && a.value === 0) return b;
+  if (b.kind === 'const' && b.value === 0) return a;
+  if (b.kind === 'const' && b.value < 0) return { kind: 'sub', lhs: a, rhs: ic(-b.value) };
+  return { kind: 'add', lhs: a, rhs: b };
+}
+export function isub(a: IExpr, b: IExpr): IExpr {
+  if (a.kind === 'const' && b.kind === 'const') return ic(a.value - b.value);
+  if (b.kind === 'const' && b.value === 0) return a;
+  return { kind: 'sub', lhs: a, rhs: b };
+}
+export function imul(a: IExpr, b: IExpr): IExpr {
+  if (a.kind === 'const' && b.kind === 'const') return ic(a.value * b.value);
+  if ((a.kind === 'const' && a.value === 0) || (b.kind === 'const' && b.value === 0)) return ic(0);
+  if (a.kind === 'const' && a.value === 1) return b;
+  if (b.kind === 'const' && b.value === 1) return a;
+  if (b.kind === 'const') return { kind: 'mul', lhs: b, rhs: a };
+  return { kind: 'mul', lhs: a, rhs: b };
+}
+export function imin(a: IExpr, b: IExpr): IExpr {
+  if (a.kind === 'const' && b.kind === 'const') return ic(Math.min(a.value, b.value));
+  return { kind: 'min', lhs: a, rhs: b };
+}
+export function imod(a: IExpr, b: IExpr): IExpr {
+  if (a.kind === 'const' && b.kind === 'const') return ic(a.value % b.value);
+  if (b.kind === 'const' && b.value === 1) return ic(0);
+  return { kind: 'mod', lhs: a, rhs: b };
+}
+export function icmp(kind: 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne', a: IExpr, b: IExpr): IExpr {
+  if (a.kind === 'const' && b.kind === 'const') return ic(evalI({ kind, lhs: a, rhs: b }, new Map()));
+  return { kind, lhs: a, rhs: b };
+}
+
+export function evalI(e: IExpr, env: ReadonlyMap<string, number>): number {
+  switch (e.kind) {
+    case 'const':
+      return e.value;
+    case 'var': {
+      const v = env.get(e.name);
+      if (v === undefined) throw new Error(`unbound loop variable '${e.name}'`);
+      return v;
+    }
+    default: {
+      const a = evalI(e.lhs, env);
+      const b = evalI(e.rhs, env);
+      switch (e.kind) {
+        case 'add':
+          return a + b;
+        case 'sub':
+          return a - b;
+        case 'mul':
+          return a * b;
+        case 'min':
+          return Math.min(a, b);
+        case 'max':
+          return Math.max(a, b);
+        case 'mod':
+          // Operands are non-negative in tc's programs; C's % agrees there.
+          return a % b;
+        case 'lt':
+          return a < b ? 1 : 0;
+        case 'le':
+          return a <= b ? 1 : 0;
+        case 'gt':
+          return a > b ? 1 : 0;
+        case 'ge':
+          return a >= b ? 1 : 0;
+        case 'eq':
+          return a === b ? 1 : 0;
+        case 'ne':
+          return a !== b ? 1 : 0;
+      }
+    }
+  }
+}
+
+export function freeVars(e: IExpr, out: Set<string> = new Set()): Set<string> {
+  if (e.kind === 'var') out.add(e.name);
+  else if (e.kind !== 'const') (freeVars(e.lhs, out), freeVars(e.rhs, out));
+  return out;
+}
+
+const CMP: Readonly<Record<string, string>> = { lt: '<', le: '<=', gt: '>', ge: '>=', eq: '==', ne: '!=' };
+const PREC: Readonly<Record<string, number>> = { lt: 1, le: 1, gt: 1, ge: 1, eq: 1, ne: 1, add: 2, sub: 2, mul: 3 };
+
+/** Infix text: comparisons < + - < *; min/max as calls. Valid C as well. */
+export function printI(e: IExpr, parentPrec = 0): string {
+  switch (e.kind) {
+    case 'const':
+      return e.value < 0 && parentPrec > 0 ? `(${e.value})` : String(e.value);
+    case 'var':
+      return e.name;
+    case 'min':
+    case 'max':
+    case 'mod':
+      return `${e.kind}(${printI(e.lhs)}, ${printI(e.rhs)})`;
+    default: {
+      const p = PREC[e.kind];
+      const sym = e.kind === 'add' ? '+' : e.kind === 'sub' ? '-' : e.kind === 'mul' ? '*' : CMP[e.kind];
+      const text = `${printI(e.lhs, p)} ${sym} ${printI(e.rhs, p + 1)}`;
+      return p < parentPrec || (p === parentPrec && parentPrec !== 0) ? `(${text})` : text;
+    }
+  }
+}
+
+/** Parses what printI prints (and the usual infix forms). */
+export function parseI(ts: TokenStream): IExpr {
+  return parseCmp(ts);
+}
+
+function parseCmp(ts: TokenStream): IExpr {
+  const lhs = parseAdd(ts);
+  for (const [sym, kind] of [['<=', 'le'], ['>=', 'ge'], ['==', 'eq'], ['!=', 'ne'], ['<', 'lt'], ['>', 'gt']] as const)
+    if (ts.eatPunct(sym)) return { kind, lhs, rhs: parseAdd(ts) };
+  return lhs;
+}
+
+function parseAdd(ts: TokenStream): IExpr {
+  let e = parseMul(ts);
+  for (;;) {
+    if (ts.eatPunct('+')) e = { kind: 'add', lhs: e, rhs: parseMul(ts) };
+    else if (ts.eatPunct('-')) e = { kind: 'sub', lhs: e, rhs: parseMul(ts) };
+    else return e;
+  }
+}
+
+function parseMul(ts: TokenStream): IExpr {
+  let e = parseAtom(ts);
+  while (ts.eatPunct('*')) e = { kind: 'mul', lhs: e, rhs: parseAtom(ts) };
+  return e;
+}
+
+function parseAtom(ts: TokenStream): IExpr {
+  if (ts.eatPunct('(')) {
+    const e = parseCmp(ts);
+    ts.expectPunct(')');
+    return e;
+  }
+  const t = ts.peek();
+  if (t.kind === 'number' || (t.kind === 'punct' && t.text === '-')) return ic(ts.expectInt('an integer'));
+  const name = ts.expectIdent('a loop variable or integer').text;
+  if ((name === 'min' || name === 'max' || name === 'mod') && ts.isPunct('(')) {
+    ts.expectPunct('(');
+    const lhs = parseCmp(ts);
+    ts.expectPunct(',');
+    const rhs = parseCmp(ts);
+    ts.expectPunct(')');
+    return { kind: name, lhs, rhs };
+  }
+  return iv(name);
+}

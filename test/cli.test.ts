@@ -1,0 +1,171 @@
+// The `tc` command on good programs: check, eval, compile and help.
+
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../cli/io.js';
+import { main } from '../cli/main.js';
+
+function tc(args: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readFile: (p) => readFileSync(p),
+    writeFile: (p, d) => writeFileSync(p, d),
+    mkdir: (p) => void mkdirSync(p, { recursive: true }),
+  };
+  const code = main(args, io);
+  return { code, stdout, stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tc-cli-'));
+const write = (name: string, text: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const gemm = write(
+  'gemm.tc',
+  `// A small GEMM with bias, ReLU and requantization.
+let M = 8
+let K = 16
+let N = 4
+
+def gemm_bias_relu(a: i8[M, K], b: i8[K, N], bias: i32[N]) -> i8[M, N] {
+  return requant(relu(a @ b + bias), 0.05)
+}
+`,
+);
+
+const twoLayers = write(
+  'mlp.tc',
+  `def dense(x: i8[B, I], w: i8[I, O]) -> i32[B, O] {
+  return x @ w
+}
+
+def first(x: i8[4, 8], w: i8[8, 8]) -> i8[4, 8] {
+  return requant(dense(x, w), 0.1)
+}
+
+def mlp(x: i8[4, 8], w1: i8[8, 16], w2: i8[16, 2]) -> (i32[4, 2], i8[4, 16]) {
+  h = requant(relu(dense(x, w1)), 0.1)
+  return dense(h, w2), h
+}
+`,
+);
+
+/** The checksum lines of `tc eval`, without its timing. */
+const checksums = (stdout: string): string[] => stdout.split('\n').filter((l) => l.includes('checksum'));
+
+describe('tc check', () => {
+  it('accepts a good program and prints its signature', () => {
+    const r = tc(['check', gemm]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('ok');
+    expect(r.stdout).toContain('@gemm_bias_relu(a: i8[8, 16], b: i8[16, 4], bias: i32[4]) -> i8[8, 4]');
+  });
+
+  it('checks the function named with --entry', () => {
+    const r = tc(['check', '--entry', 'first', twoLayers]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('@first(');
+  });
+
+  it('lets --size override a let', () => {
+    const r = tc(['check', '--size', 'M=3,N=5', gemm]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('-> i8[3, 5]');
+  });
+});
+
+describe('tc eval', () => {
+  it('prints a checksum for every input and output', () => {
+    const r = tc(['eval', '--seed', '1', gemm]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = checksums(r.stdout);
+    expect(lines).toHaveLength(4);
+    expect(lines.filter((l) => /^\s*output\b/.test(l))).toHaveLength(1);
+    for (const l of lines) expect(l).toMatch(/checksum 0x[0-9a-f]{8}/);
+  });
+
+  it('is deterministic for a seed and changes with it', () => {
+    const once = checksums(tc(['eval', '--seed', '1', gemm]).stdout);
+    expect(checksums(tc(['eval', '--seed', '1', gemm]).stdout)).toEqual(once);
+    expect(checksums(tc(['eval', '--seed', '2', gemm]).stdout)).not.toEqual(once);
+  });
+
+  it('runs a program with several results', () => {
+    const r = tc(['eval', '--seed', '1', twoLayers]);
+    expect(r.code).toBe(0);
+    expect(checksums(r.stdout).filter((l) => /^\s*output\b/.test(l))).toHaveLength(2);
+  });
+
+  it('writes every output as .npy with --out', () => {
+    const out = join(dir, 'outputs');
+    const r = tc(['eval', '--seed', '1', '--out', out, twoLayers]);
+    expect(r.code).toBe(0);
+    const written = r.stdout.match(/wrote (\d+) outputs?/);
+    expect(written?.[1]).toBe('2');
+    const files = checksums(r.stdout)
+      .filter((l) => /^\s*output\b/.test(l))
+      .map((l) => join(out, `${l.trim().split(/\s+/)[1]}.npy`));
+    for (const f of files) {
+      expect(existsSync(f), f).toBe(true);
+      expect(Buffer.from(readFileSync(f).subarray(0, 6)).toString('latin1')).toBe('\x93NUMPY');
+    }
+  });
+});
+
+describe('tc compile', () => {
+  it('prints Tensor IR', () => {
+    const r = tc(['compile', '--emit', 'tensor-ir', gemm]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('func @gemm_bias_relu(')).toBe(true);
+    expect(r.stdout).toContain('matmul');
+  });
+
+  it('writes the IR to a file with -o', () => {
+    const out = join(dir, 'ir', 'gemm.tir');
+    const r = tc(['compile', gemm, '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(readFileSync(out, 'utf8')).toBe(tc(['compile', gemm]).stdout);
+  });
+
+  it('rejects an unknown --emit format as a usage error', () => {
+    const r = tc(['compile', '--emit', 'llvm', gemm]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('help', () => {
+  it('tc help eval and tc eval --help print the same help', () => {
+    const a = tc(['help', 'eval']);
+    const b = tc(['eval', '--help']);
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    expect(a.stdout).toContain('Usage: tc eval');
+    expect(a.stdout).toContain('--seed');
+    expect(b.stdout).toBe(a.stdout);
+  });
+
+  it.each(['check', 'eval', 'compile'])('tc help %s', (cmd) => {
+    const r = tc(['help', cmd]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Usage: tc ${cmd}`);
+  });
+
+  it('tc --help lists the commands', () => {
+    const r = tc(['--help']);
+    expect(r.code).toBe(0);
+    for (const cmd of ['check', 'eval', 'compile', 'help']) expect(r.stdout).toContain(cmd);
+  });
+});
