@@ -1,0 +1,183 @@
+// Gemmini instructions for one (fused) matmul: C = act(scale * (A @ B + bias)),
+// weight-stationary, tiled, double-buffered. This is the instruction emission
+// that the emit-instructions step performs for every accelerated matmul (and
+// for convolutions once they are matmuls); the tile sizes come from the tiling
+// step, the scratchpad/accumulator bases from memory mapping.
+//
+// Layout, in DIM x DIM blocks: A is M x K, B is K x N, C is M x N; a tile is
+// ti x tk blocks of A, tk x tj of B, ti x tj of C. Sizes that are not
+// multiples of DIM become partial blocks (rows/cols fields), never padding.
+//
+//   for i < M tiles, j < N tiles:            C tile in accumulator buffer (i, j) % 2
+//     [mvin bias rows into the C tile]
+//     for k < K tiles:                        A, B tiles in scratchpad buffer k % 2
+//       mvin A tile, mvin B tile
+//       for kk < tk, jj < tj:
+//         preload B(kk, jj) -> C(0, jj); compute.preloaded A(0, kk)
+//         for ii < ti - 1: preload garbage -> C(ii+1, jj); compute.accumulated A(ii+1, kk)
+//     mvout C tile (scale, activation)
+
+import { ic, iadd, imin, imod, imul, isub, iv, icmp, type IExpr } from '../ir/iexpr.js';
+import type { Activation, Inst, LocalAddr, ProgramStmt } from '../ir/program-ir.js';
+
+export interface MatmulSpec {
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  /** i8 buffers, row-major; strides in elements. */
+  readonly a: { readonly buffer: string; readonly rowStride: number };
+  readonly b: { readonly buffer: string; readonly rowStride: number };
+  /** i32 bias: one row repeated for every output row, or a full M x N matrix. */
+  readonly bias?: { readonly buffer: string; readonly repeatRow: boolean };
+  readonly out: { readonly buffer: string; readonly dtype: 'i8' | 'i32'; readonly rowStride: number };
+  readonly scale: number;
+  readonly activation: Activation;
+}
+
+export interface MatmulTiling {
+  /** Tile sizes in DIM x DIM blocks. */
+  readonly ti: number;
+  readonly tj: number;
+  readonly tk: number;
+}
+
+export interface MatmulTarget {
+  readonly dim: number;
+  readonly maxBlockLen: number;
+  readonly maxBlockLenAcc: number;
+}
+
+export interface MatmulPlacement {
+  /** First scratchpad row of the A/B double buffers; first accumulator row of the C double buffer. */
+  readonly spBase: number;
+  readonly accBase: number;
+}
+
+export const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
+
+/** Scratchpad and accumulator rows a tiling needs (both double-buffered). */
+export function matmulFootprint(t: MatmulTiling, dim: number): { spRows: number; accRows: number } {
+  return { spRows: 2 * (t.ti * t.tk + t.tk * t.tj) * dim, accRows: 2 * t.ti * t.tj * dim };
+}
+
+const inst = (i: Inst): ProgramStmt => ({ kind: 'inst', inst: i });
+const loop = (v: string, extent: number, body: ProgramStmt[]): ProgramStmt[] => (extent <= 0 ? [] : [{ kind: 'for', var: v, extent, body }]);
+
+export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: MatmulTarget, place: MatmulPlacement): ProgramStmt[] {
+  const d = target.dim;
+  const { ti, tj, tk } = tiling;
+  const [mb, nb, kb] = [ceilDiv(spec.m, d), ceilDiv(spec.n, d), ceilDiv(spec.k, d)];
+  if (mb % ti || nb % tj || kb % tk) throw new Error(`internal: tiling ${ti}x${tj}x${tk} does not divide ${mb}x${nb}x${kb} blocks`);
+  const [mt, nt, kt] = [mb / ti, nb / tj, kb / tk];
+  const aTileRows = ti * tk * d;
+  const bTileRows = tk * tj * d;
+  const cTileRows = ti * tj * d;
+  const i = iv('i');
+  const j = iv('j');
+  const k = iv('k');
+  // Block indices of the whole matrices.
+  const rowBlock = (ii: IExpr): IExpr => iadd(imul(i, ic(ti)), ii);
+  const colBlock = (jj: IExpr): IExpr => iadd(imul(j, ic(tj)), jj);
+  const kBlock = (kk: IExpr): IExpr => iadd(imul(k, ic(tk)), kk);
+  // Rows or cols of a block: DIM, or what is left at the edge.
+  const extentOf = (block: IExpr, size: number): IExpr => (size % d === 0 ? ic(d) : imin(ic(d), isub(ic(size), imul(block, ic(d)))));
+  const spBuf = imod(k, ic(2));
+  const aRow = (ii: IExpr, kk: IExpr): IExpr => iadd(ic(place.spBase), iadd(imul(spBuf, ic(aTileRows + bTileRows)), imul(iadd(imul(ii, ic(tk)), kk), ic(d))));
+  const bRow = (kk: IExpr, jj: IExpr): IExpr =>
+    iadd(ic(place.spBase + aTileRows), iadd(imul(spBuf, ic(aTileRows + bTileRows)), imul(iadd(imul(kk, ic(tj)), jj), ic(d))));
+  const accBuf = imod(iadd(imul(i, ic(nt)), j), ic(2));
+  const cRow = (ii: IExpr, jj: IExpr): IExpr => iadd(ic(place.accBase), iadd(imul(accBuf, ic(cTileRows)), imul(iadd(imul(ii, ic(tj)), jj), ic(d))));
+
+  const body: ProgramStmt[] = [];
+  // Bias rows go straight into the accumulator; then every product accumulates.
+  const tileBody: ProgramStmt[] = [];
+  if (spec.bias) {
+    const bias = spec.bias;
+    const jj = iv('jj');
+    const ii = iv('ii');
+    const biasOffset = bias.repeatRow ? imul(colBlock(jj), ic(d)) : iadd(imul(rowBlock(ii), ic(d * spec.n)), imul(colBlock(jj), ic(d)));
+    tileBody.push(
+      ...loop('ii', ti, loop('jj', tj, [
+        inst({
+          op: 'mvin',
+          channel: 2,
+          src: { buffer: bias.buffer, offset: biasOffset },
+          dst: { space: 'acc', row: cRow(ii, jj), accumulate: ic(0), raw: false },
+          rows: extentOf(rowBlock(ii), spec.m),
+          cols: extentOf(colBlock(jj), spec.n),
+        }),
+      ])),
+    );
+  }
+  // Loads of the A and B tiles, several blocks per mvin where rows are contiguous.
+  const mbl = target.maxBlockLen;
+  const loadA = loop('ii', ti, loop('kg', ceilDiv(tk, mbl), [
+    inst({
+      op: 'mvin',
+      channel: 0,
+      src: { buffer: spec.a.buffer, offset: iadd(imul(imul(rowBlock(iv('ii')), ic(d)), ic(spec.a.rowStride)), imul(kBlock(imul(iv('kg'), ic(mbl))), ic(d))) },
+      dst: { space: 'sp', row: aRow(iv('ii'), imul(iv('kg'), ic(mbl))) },
+      rows: extentOf(rowBlock(iv('ii')), spec.m),
+      cols: groupCols(kBlock(imul(iv('kg'), ic(mbl))), imin(ic(mbl), isub(ic(tk), imul(iv('kg'), ic(mbl)))), spec.k, d, tk, mbl),
+    }),
+  ]));
+  const loadB = loop('kk', tk, loop('jg', ceilDiv(tj, mbl), [
+    inst({
+      op: 'mvin',
+      channel: 1,
+      src: { buffer: spec.b.buffer, offset: iadd(imul(imul(kBlock(iv('kk')), ic(d)), ic(spec.b.rowStride)), imul(colBlock(imul(iv('jg'), ic(mbl))), ic(d))) },
+      // B blocks of one kk row are DIM rows apart: (kk, jj) at bRow(kk, jj).
+      dst: { space: 'sp', row: bRow(iv('kk'), imul(iv('jg'), ic(mbl))) },
+      rows: extentOf(kBlock(iv('kk')), spec.k),
+      cols: groupCols(colBlock(imul(iv('jg'), ic(mbl))), imin(ic(mbl), isub(ic(tj), imul(iv('jg'), ic(mbl)))), spec.n, d, tj, mbl),
+    }),
+  ]));
+  const kk = iv('kk');
+  const jj = iv('jj');
+  const ii = iv('ii');
+  const first = spec.bias ? ic(1) : icmp('gt', iadd(imul(k, ic(tk)), kk), ic(0));
+  const cAddr = (row: IExpr): LocalAddr => ({ space: 'acc', row, accumulate: first, raw: false });
+  const kRows = extentOf(kBlock(kk), spec.k);
+  const nCols = extentOf(colBlock(jj), spec.n);
+  const compute: ProgramStmt[] = [
+    inst({ op: 'preload', bd: { space: 'sp', row: bRow(kk, jj) }, c: cAddr(cRow(ic(0), jj)), bdRows: kRows, bdCols: nCols, cRows: extentOf(rowBlock(ic(0)), spec.m), cCols: nCols }),
+    inst({ op: 'compute', accumulated: false, a: { space: 'sp', row: aRow(ic(0), kk) }, bd: { space: 'garbage' }, aRows: extentOf(rowBlock(ic(0)), spec.m), aCols: kRows, bdRows: kRows, bdCols: nCols }),
+    ...loop('ii', ti - 1, [
+      inst({ op: 'preload', bd: { space: 'garbage' }, c: cAddr(cRow(iadd(ii, ic(1)), jj)), bdRows: kRows, bdCols: nCols, cRows: extentOf(rowBlock(iadd(ii, ic(1))), spec.m), cCols: nCols }),
+      inst({ op: 'compute', accumulated: true, a: { space: 'sp', row: aRow(iadd(ii, ic(1)), kk) }, bd: { space: 'garbage' }, aRows: extentOf(rowBlock(iadd(ii, ic(1))), spec.m), aCols: kRows, bdRows: kRows, bdCols: nCols }),
+    ]),
+  ];
+  tileBody.push(...loop('k', kt, [...loadA, ...loadB, ...loop('kk', tk, loop('jj', tj, compute))]));
+  tileBody.push(
+    ...loop('ii', ti, loop('jj', tj, [
+      inst({
+        op: 'mvout',
+        src: { space: 'acc', row: cRow(ii, jj), accumulate: ic(0), raw: spec.out.dtype === 'i32' },
+        dst: { buffer: spec.out.buffer, offset: iadd(imul(imul(rowBlock(ii), ic(d)), ic(spec.out.rowStride)), imul(colBlock(jj), ic(d))) },
+        rows: extentOf(rowBlock(ii), spec.m),
+        cols: extentOf(colBlock(jj), spec.n),
+      }),
+    ])),
+  );
+  body.push(...loop('i', mt, loop('j', nt, tileBody)));
+  return body;
+}
+
+/** Columns moved by one mvin of up to `blocks` blocks starting at `firstBlock`. */
+function groupCols(firstBlock: IExpr, blocks: IExpr, size: number, d: number, tileBlocks: number, mbl: number): IExpr {
+  const full = imul(blocks, ic(d));
+  if (size % d === 0) return tileBlocks % mbl === 0 ? ic(mbl * d) : full;
+  return imin(full, isub(ic(size), imul(firstBlock, ic(d))));
+}
+
+/** The configuration instructions a matmul needs before its loops. */
+export function matmulConfig(spec: MatmulSpec): ProgramStmt[] {
+  const stmts: ProgramStmt[] = [
+    inst({ op: 'config_ex', dataflow: 'ws', activation: 'none', sysShift: 0, aTranspose: false, bTranspose: false }),
+    inst({ op: 'config_ld', channel: 0, strideBytes: spec.a.rowStride, scale: 1 }),
+    inst({ op: 'config_ld', channel: 1, strideBytes: spec.b.rowStride, scale: 1 }),
+  ];
+  if (spec.bias) stmts.push(inst({ op: 'config_ld', channel: 2, strideBytes: spec.bias.repeatRow ? 0 : 4 * spec.n, scale: 1 }));
+  stmts.push(inst({ op: 'config_st', strideBytes: spec.out.rowStride * (spec.out.dtype === 'i32' ? 4 : 1), activation: spec.activation, scale: spec.scale }));
+  return stmts;
+}
