@@ -10,7 +10,7 @@ export function parse(args: string[], options: OptionSpec): { values: Record<str
     const r = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    throw new UsageError((e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/s, ''));
   }
 }
 

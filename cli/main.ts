@@ -12,6 +12,12 @@ import type { TensorFunc } from '../ir/tensor-ir.js';
 import { printTensorFunc } from '../ir/tensor-print.js';
 import { checksum, formatChecksum, randomTensor, type Tensor } from '../ir/tensor-value.js';
 import { formatType, sameType } from '../ir/types.js';
+import { printProgram } from '../ir/program-print.js';
+import { configsCommand, loadPresetOrFile } from '../gemmini/configs-command.js';
+import type { GemminiConfig } from '../gemmini/config.js';
+import { modelSummary } from '../spike/report.js';
+import { compileForGemmini, runForGemmini } from './gemmini-driver.js';
+import { PASS_NAMES } from '../passes/pipeline.js';
 
 const VERSION = '0.1.0';
 
@@ -22,7 +28,9 @@ Usage: tc <command> [options] FILE.tc
 Commands:
   check FILE      parse and check a program; report every error with its place
   eval FILE       run a program on the reference interpreter (Gemmini-exact numerics)
-  compile FILE    lower a program and print or write the result (--emit tensor-ir)
+  compile FILE    lower a program: Tensor IR, Program IR, or Gemmini C (--target gemmini)
+  run FILE        compile for Gemmini, run on the host model, compare with the interpreter
+  configs         list, show and check Gemmini configurations
   help [COMMAND]  show help for a command
 
 Options shared by check, eval and compile:
@@ -41,7 +49,7 @@ interface Command {
   readonly summary: string;
   readonly help: string;
   readonly options: Parameters<typeof parse>[1];
-  run(values: Record<string, unknown>, positionals: string[], io: CliIO): number;
+  run(values: Record<string, unknown>, positionals: string[], io: CliIO): number | Promise<number>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -102,34 +110,146 @@ Options:
     },
   },
   compile: {
-    summary: 'lower a program and print the result',
+    summary: 'lower a program and print or write the result',
     help: `Usage: tc compile [options] FILE.tc
 
-Lowers FILE and prints the result of the last requested step.
+Lowers FILE. Without --target it prints the Tensor IR. With --target gemmini it
+lowers to Gemmini instructions and writes the C program, its gemmini_params.h
+and a compile report into the output directory (default: out/NAME/).
 
 Options:
-  --emit tensor-ir     print the Tensor IR (default)
-  --locs               annotate each op with the source line it came from
-  -o, --output FILE    write to FILE instead of standard output
-  --size NAME=N[,...]  bind symbolic sizes
-  --entry NAME         the function to compile (default: the last one)
+  --target gemmini       compile for Gemmini
+  --config NAME|FILE     Gemmini configuration: a preset (tc configs list) or a JSON file (default: default)
+  --emit KIND            tensor-ir (default without --target), program-ir, or c: print that to stdout
+  --dump-after STEP      print the IR after one step (canonicalize, fuse, tile, map-memory, emit-instructions)
+  --dump-all             print the IR after every step
+  --locs                 annotate Tensor IR ops with the source line they came from
+  -o, --output PATH      without --target: write the text to PATH; with it: the output directory
+  --size NAME=N[,...]    bind symbolic sizes
+  --entry NAME           the function to compile (default: the last one)
 `,
-    options: { ...COMMON, emit: { type: 'string' }, locs: { type: 'boolean' }, output: { type: 'string', short: 'o' } },
+    options: {
+      ...COMMON,
+      emit: { type: 'string' },
+      locs: { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+      target: { type: 'string' },
+      config: { type: 'string' },
+      'dump-after': { type: 'string' },
+      'dump-all': { type: 'boolean' },
+    },
     run(values, positionals, io) {
-      const emit = (values.emit as string | undefined) ?? 'tensor-ir';
-      if (emit !== 'tensor-ir') throw new UsageError(`--emit: unknown format '${emit}' (available: tensor-ir)`);
-      const { func } = frontend(values, positionals, io);
+      const target = values.target as string | undefined;
+      if (target !== undefined && target !== 'gemmini') throw new UsageError(`--target: unknown target '${target}' (available: gemmini)`);
+      const emit = (values.emit as string | undefined) ?? (target ? undefined : 'tensor-ir');
+      if (emit !== undefined && !['tensor-ir', 'program-ir', 'c'].includes(emit)) throw new UsageError(`--emit: unknown format '${emit}' (available: tensor-ir, program-ir, c)`);
+      const { func, path } = frontend(values, positionals, io);
       if (!func) return 1;
-      const text = printTensorFunc(func, { locs: Boolean(values.locs) });
-      if (typeof values.output === 'string') {
-        const dir = dirname(values.output);
-        if (dir !== '.') io.mkdir(dir);
-        io.writeFile(values.output, text);
-      } else io.stdout(text);
+      if (emit === 'tensor-ir') {
+        const text = printTensorFunc(func, { locs: Boolean(values.locs) });
+        if (typeof values.output === 'string') {
+          const dir = dirname(values.output);
+          if (dir !== '.') io.mkdir(dir);
+          io.writeFile(values.output, text);
+        } else io.stdout(text);
+        return 0;
+      }
+      const config = resolveConfig(values.config as string | undefined, io);
+      const dumpAfter = values['dump-after'] as string | undefined;
+      if (dumpAfter !== undefined && !(PASS_NAMES as readonly string[]).includes(dumpAfter))
+        throw new UsageError(`--dump-after: unknown step '${dumpAfter}' (steps: ${PASS_NAMES.join(', ')})`);
+      const dump = (step: string, text: string): void => {
+        if (values['dump-all'] || step === dumpAfter) io.stdout(`// ----- IR after ${step} -----\n${text}`);
+      };
+      const build = compileForGemmini(func, config, path, dump);
+      printDiagnostics(build.diagnostics, new Map([[path, new TextDecoder().decode(io.readFile(path))]]), io);
+      const program = build.program;
+      if (build.diagnostics.hasErrors || !program) return 1;
+      if (dumpAfter !== undefined || values['dump-all']) return 0;
+      if (emit === 'program-ir') return io.stdout(printProgram(program)), 0;
+      if (emit === 'c') return io.stdout(build.cSource), 0;
+      const outDir = (values.output as string | undefined) ?? join('out', func.name);
+      io.mkdir(outDir);
+      io.writeFile(join(outDir, `${func.name}.c`), build.cSource);
+      io.writeFile(join(outDir, 'gemmini_params.h'), build.paramsHeader);
+      io.writeFile(join(outDir, `${func.name}.program.ir`), printProgram(program));
+      io.stdout(`${path}: @${func.name} for Gemmini '${config.name}' -> ${outDir}/${func.name}.c, ${outDir}/gemmini_params.h, ${outDir}/${func.name}.program.ir\n`);
       return 0;
     },
   },
+  run: {
+    summary: 'compile for Gemmini, run, and check against the reference interpreter',
+    help: `Usage: tc run --target gemmini [options] FILE.tc
+
+Compiles FILE for Gemmini, builds it with the system C compiler and tc's host
+model of Gemmini, runs it on inputs drawn from the seed (outputs poisoned
+first), compares every output element with the reference interpreter, and
+prints PASS or FAIL with the first mismatches, the cycles, the utilisation and
+the model's breakdown. Exit code 0 only on PASS.
+
+Options:
+  --target gemmini       the target (the only one so far; also the default)
+  --config NAME|FILE     Gemmini configuration: a preset (tc configs list) or a JSON file (default: default)
+  --seed N               input seed (default 1)
+  --trace FILE.json      write the model's timeline as Chrome trace-event JSON (open in Perfetto)
+  --keep                 keep the build directory and print where it is
+  --size NAME=N[,...]    bind symbolic sizes
+  --entry NAME           the function to run (default: the last one)
+`,
+    options: { ...COMMON, target: { type: 'string' }, config: { type: 'string' }, seed: { type: 'string' }, trace: { type: 'string' }, keep: { type: 'boolean' } },
+    async run(values, positionals, io) {
+      const target = (values.target as string | undefined) ?? 'gemmini';
+      if (target !== 'gemmini') throw new UsageError(`--target: unknown target '${target}' (available: gemmini)`);
+      const seed = parseSeed(values.seed as string | undefined);
+      const { func, path } = frontend(values, positionals, io);
+      if (!func) return 1;
+      const config = resolveConfig(values.config as string | undefined, io);
+      const build = compileForGemmini(func, config, path);
+      printDiagnostics(build.diagnostics, new Map([[path, new TextDecoder().decode(io.readFile(path))]]), io);
+      const program = build.program;
+      if (build.diagnostics.hasErrors || !program) return 1;
+      io.stderr(`building and running @${func.name} on the host model of Gemmini '${config.name}'...\n`);
+      const run = await runForGemmini(func, build, seed, { tracePath: values.trace as string | undefined, keep: Boolean(values.keep) });
+      const r = run.result;
+      io.stdout(`${path}: @${func.name} on Gemmini '${config.name}' (DIM ${program.dim}, host model), seed ${seed}\n`);
+      if (r.buildDir) io.stdout(`  build kept in ${r.buildDir}\n`);
+      if (r.status !== 'ok' || !run.comparison || !r.report) {
+        io.stdout(`FAIL  ${r.status}: ${r.message ?? ''}\n`);
+        return 1;
+      }
+      const c = run.comparison;
+      const elements = run.expected.reduce((n, t) => n + t.data.length, 0);
+      if (c.pass) io.stdout(`PASS  ${run.expected.length} output${run.expected.length === 1 ? '' : 's'}, ${elements} elements equal to the reference interpreter\n`);
+      else {
+        io.stdout(`FAIL  ${c.mismatchCount} of ${elements} elements differ from the reference interpreter\n`);
+        for (const p of c.problems) io.stdout(`  ${p}\n`);
+        for (const m of c.firstMismatches) io.stdout(`  output ${m.output} [${m.index.join(', ')}]: expected ${m.expected}, got ${m.actual}\n`);
+      }
+      const s = modelSummary(r.report);
+      io.stdout(`  cycles ${r.report.cycles ?? s.cycles}  utilisation ${((s.utilization ?? 0) * 100).toFixed(1)}%  MACs ${s.macs ?? 0}  DRAM read ${s.dram_bytes_read ?? 0} B, written ${s.dram_bytes_written ?? 0} B\n`);
+      const queues = r.report.model.filter((m) => m.record === 'queue').map((m) => `${m.fields.name} ${m.fields.busy_cycles}`);
+      if (queues.length) io.stdout(`  busy cycles by queue: ${queues.join(', ')}\n`);
+      const kinds = r.report.model.filter((m) => m.record === 'kind').map((m) => `${m.fields.name} ${m.fields.count}`);
+      if (kinds.length) io.stdout(`  instructions: ${kinds.join(', ')}\n`);
+      io.stdout(`  build ${(r.buildMs / 1000).toFixed(2)} s, run ${(r.runMs / 1000).toFixed(2)} s\n`);
+      if (values.trace) io.stdout(`  trace written to ${values.trace}\n`);
+      return c.pass ? 0 : 1;
+    },
+  },
 };
+
+/** A preset name or a configuration file; a bad one is a usage error. */
+function resolveConfig(arg: string | undefined, io: CliIO): GemminiConfig {
+  const loaded = loadPresetOrFile(arg ?? 'default', { stdout: io.stdout, stderr: io.stderr, readFile: (p) => new TextDecoder().decode(io.readFile(p)) });
+  switch (loaded.kind) {
+    case 'preset':
+      return loaded.preset.config;
+    case 'file':
+      return loaded.config;
+    case 'failed':
+      throw new UsageError(`--config: ${loaded.errorLines.join('\n')}`);
+  }
+}
 
 /** Reads FILE, runs the frontend, prints diagnostics. */
 function frontend(values: Record<string, unknown>, positionals: string[], io: CliIO): { func?: TensorFunc; path: string } {
@@ -205,7 +325,7 @@ function formatValues(t: Tensor): string {
   return rows.join('\n');
 }
 
-export function main(argv: string[], io: CliIO = processIO): number {
+export function main(argv: string[], io: CliIO = processIO): number | Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
     io.stdout(TOP_HELP);
@@ -218,6 +338,7 @@ export function main(argv: string[], io: CliIO = processIO): number {
   if (name === 'help') {
     const topic = rest[0];
     if (topic === undefined) io.stdout(TOP_HELP);
+    else if (topic === 'configs') configsCommand(['help'], { stdout: io.stdout, stderr: io.stderr, readFile: () => '' });
     else if (COMMANDS[topic]) io.stdout(COMMANDS[topic].help);
     else {
       io.stderr(`tc: no command '${topic}'; commands: ${Object.keys(COMMANDS).join(', ')}\n`);
@@ -225,6 +346,7 @@ export function main(argv: string[], io: CliIO = processIO): number {
     }
     return 0;
   }
+  if (name === 'configs') return configsCommand(rest, { stdout: io.stdout, stderr: io.stderr, readFile: (p) => new TextDecoder().decode(io.readFile(p)) });
   const cmd = COMMANDS[name];
   if (!cmd) {
     io.stderr(`tc: unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(', ')} (see tc --help)\n`);
@@ -236,12 +358,17 @@ export function main(argv: string[], io: CliIO = processIO): number {
       io.stdout(cmd.help);
       return 0;
     }
-    return cmd.run(values, positionals, io);
+    const code = cmd.run(values, positionals, io);
+    return code instanceof Promise ? code.catch((e: unknown) => usageOrThrow(e, name, io)) : code;
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`tc ${name}: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return usageOrThrow(e, name, io);
   }
+}
+
+function usageOrThrow(e: unknown, command: string, io: CliIO): number {
+  if (e instanceof UsageError) {
+    io.stderr(`tc ${command}: ${e.message}\n`);
+    return 2;
+  }
+  throw e;
 }

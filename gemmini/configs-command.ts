@@ -32,7 +32,7 @@ type FileLoad =
   | { readonly kind: 'file'; readonly path: string; readonly config: GemminiConfig }
   | { readonly kind: 'failed'; readonly errorLines: readonly string[] };
 
-type Loaded = { readonly kind: 'preset'; readonly preset: Preset } | FileLoad;
+export type Loaded = { readonly kind: 'preset'; readonly preset: Preset } | FileLoad;
 
 function loadFile(path: string, io: ConfigsCommandIO): FileLoad {
   let text: string;
@@ -59,7 +59,7 @@ function looksLikePath(arg: string): boolean {
 }
 
 /** A preset when `arg` names one, otherwise the configuration file at `arg`. */
-function loadPresetOrFile(arg: string, io: ConfigsCommandIO): Loaded {
+export function loadPresetOrFile(arg: string, io: ConfigsCommandIO): Loaded {
   const preset = getPreset(arg);
   if (preset !== undefined) return { kind: 'preset', preset };
   const loaded = loadFile(arg, io);

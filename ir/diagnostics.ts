@@ -59,7 +59,7 @@ export function locAt(file: string, text: string, starts: number[], offset: numb
  * the blamed columns (when the source text is known).
  */
 export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>): string {
-  if (!d.loc) return `${d.severity}: ${d.message}`;
+  if (!d.loc) return `tc: ${d.severity}: ${d.message}`;
   const { file, line, col } = d.loc;
   const head = `${file}:${line}:${col}: ${d.severity}: ${d.message}`;
   const text = sources.get(file);

@@ -115,7 +115,7 @@ export function printI(e: IExpr, parentPrec = 0): string {
       const p = PREC[e.kind];
       const sym = e.kind === 'add' ? '+' : e.kind === 'sub' ? '-' : e.kind === 'mul' ? '*' : CMP[e.kind];
       const text = `${printI(e.lhs, p)} ${sym} ${printI(e.rhs, p + 1)}`;
-      return p < parentPrec || (p === parentPrec && parentPrec !== 0) ? `(${text})` : text;
+      return p < parentPrec ? `(${text})` : text;
     }
   }
 }
@@ -165,4 +165,63 @@ function parseAtom(ts: TokenStream): IExpr {
     return { kind: name, lhs, rhs };
   }
   return iv(name);
+}
+
+/**
+ * Normal form of the affine part of an expression: sum of coeff*var terms in
+ * order of first appearance, then the constant; min/max/mod/comparisons keep
+ * their shape with simplified operands. Same value, easier to read.
+ */
+export function simplifyI(e: IExpr): IExpr {
+  const terms = new Map<string, { atom: IExpr; coeff: number }>();
+  let constant = 0;
+  const add = (x: IExpr, scale: number): boolean => {
+    switch (x.kind) {
+      case 'const':
+        constant += scale * x.value;
+        return true;
+      case 'var': {
+        const t = terms.get(x.name);
+        terms.set(x.name, { atom: x, coeff: (t?.coeff ?? 0) + scale });
+        return true;
+      }
+      case 'add':
+        return add(x.lhs, scale) && add(x.rhs, scale);
+      case 'sub':
+        return add(x.lhs, scale) && add(x.rhs, -scale);
+      case 'mul': {
+        const l = simplifyI(x.lhs);
+        const r = simplifyI(x.rhs);
+        if (l.kind === 'const') return add(r, scale * l.value);
+        if (r.kind === 'const') return add(l, scale * r.value);
+        return atom({ kind: 'mul', lhs: l, rhs: r }, scale);
+      }
+      default:
+        return atom({ kind: x.kind, lhs: simplifyI(x.lhs), rhs: simplifyI(x.rhs) } as IExpr, scale);
+    }
+  };
+  const atom = (x: IExpr, scale: number): boolean => {
+    const folded = x.kind !== 'const' && x.kind !== 'var' && x.lhs.kind === 'const' && x.rhs.kind === 'const' ? ic(evalI(x, new Map())) : x;
+    if (folded.kind === 'const') {
+      constant += scale * folded.value;
+      return true;
+    }
+    const key = printI(folded);
+    const t = terms.get(key);
+    terms.set(key, { atom: folded, coeff: (t?.coeff ?? 0) + scale });
+    return true;
+  };
+  add(e, 1);
+  let out: IExpr | undefined;
+  for (const { atom: a, coeff } of terms.values()) {
+    if (coeff === 0) continue;
+    const mag = Math.abs(coeff);
+    const term: IExpr = mag === 1 ? a : { kind: 'mul', lhs: ic(mag), rhs: a };
+    if (!out) out = coeff < 0 ? { kind: 'sub', lhs: ic(0), rhs: term } : term;
+    else out = coeff < 0 ? { kind: 'sub', lhs: out, rhs: term } : { kind: 'add', lhs: out, rhs: term };
+  }
+  if (!out) return ic(constant);
+  if (constant > 0) return { kind: 'add', lhs: out, rhs: ic(constant) };
+  if (constant < 0) return { kind: 'sub', lhs: out, rhs: ic(-constant) };
+  return out;
 }

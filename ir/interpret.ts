@@ -116,6 +116,12 @@ function evalOp(op: TensorOp, args: Tensor[], env: Map<string, Tensor>): Tensor 
     case 'const':
       o[0] = op.value;
       return out;
+    case 'gemm':
+      gemm(args[0], args[1], op.bias === undefined ? undefined : args[2], op.scale, op.relu, out);
+      return out;
+    case 'im2col':
+      im2col(args[0], op.kh, op.kw, op.stride, op.padding, out);
+      return out;
     case 'generic':
       generic(op, env, out);
       return out;
@@ -139,6 +145,41 @@ function matmul(a: Tensor, b: Tensor, out: Tensor): void {
       C[i * n + j] = acc;
     }
   }
+}
+
+/** acc = a @ b (+ bias), then requant (when scaled) and relu: Gemmini's mvout order. */
+function gemm(a: Tensor, b: Tensor, bias: Tensor | undefined, scale: number | undefined, relu: boolean, out: Tensor): void {
+  const [m, k] = a.type.shape;
+  const n = b.type.shape[1];
+  const repeat = bias !== undefined && bias.type.shape.length === 1;
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let acc = 0;
+      for (let kk = 0; kk < k; kk++) acc = (acc + Math.imul(a.data[i * k + kk], b.data[kk * n + j])) | 0;
+      if (bias) acc = (acc + bias.data[repeat ? j : i * n + j]) | 0;
+      let v = scale === undefined ? acc : requantScalar(acc, scale);
+      if (relu) v = reluScalar(v);
+      out.data[i * n + j] = v;
+    }
+}
+
+function im2col(x: Tensor, kh: number, kw: number, stride: number, padding: number, out: Tensor): void {
+  const [n, h, w, c] = x.type.shape;
+  const cols = kh * kw * c;
+  const ow = Math.floor((w + 2 * padding - kw) / stride) + 1;
+  const oh = out.type.shape[0] / (n * ow);
+  for (let b = 0; b < n; b++)
+    for (let y = 0; y < oh; y++)
+      for (let xo = 0; xo < ow; xo++) {
+        const row = ((b * oh + y) * ow + xo) * cols;
+        for (let r = 0; r < kh; r++)
+          for (let s = 0; s < kw; s++) {
+            const iy = y * stride - padding + r;
+            const ix = xo * stride - padding + s;
+            const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+            for (let ci = 0; ci < c; ci++) out.data[row + (r * kw + s) * c + ci] = inside ? x.data[((b * h + iy) * w + ix) * c + ci] : 0;
+          }
+      }
 }
 
 function conv2d(x: Tensor, w: Tensor, stride: number, padding: number, out: Tensor): void {

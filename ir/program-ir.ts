@@ -5,6 +5,7 @@
 //   program @gemm dim=16 {
 //     dram %a: i8[64, 64] input
 //     dram %c: i8[64, 64] output
+//     dram %v: i8[4096] temp alias %c
 //     config_ex dataflow=ws act=none shift=0 a_transpose=0 b_transpose=0
 //     config_ld chan=0 stride=64 scale=1
 //     config_st stride=64 act=none scale=0.5
@@ -89,6 +90,8 @@ export interface DramBuffer {
   readonly name: string;
   readonly type: TensorType;
   readonly role: BufferRole;
+  /** A view (reshape) of another buffer's bytes, same dtype and element count. */
+  readonly aliasOf?: string;
 }
 
 export interface ProgramFunc {

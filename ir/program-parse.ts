@@ -33,8 +33,15 @@ export function parseProgram(text: string, file = '<program-ir>'): ParseResult<P
       if (!['input', 'output', 'temp'].includes(role.text)) ts.fail(`unknown buffer role '${role.text}' (input, output or temp)`, role);
       const bufName = v.text.slice(1);
       if (types.has(bufName)) ts.fail(`%${bufName} is declared twice`, v);
+      let aliasOf: string | undefined;
+      if (ts.isIdent('alias')) {
+        ts.next();
+        const target = ts.expectKind('value', 'the buffer this one views');
+        aliasOf = target.text.slice(1);
+        if (!types.has(aliasOf)) ts.fail(`%${aliasOf} is not declared before this view of it`, target);
+      }
       types.set(bufName, type);
-      buffers.push({ name: bufName, type, role: role.text as BufferRole });
+      buffers.push({ name: bufName, type, role: role.text as BufferRole, ...(aliasOf ? { aliasOf } : {}) });
     }
     const body = parseStmts(ts, types, file);
     ts.expectPunct('}');

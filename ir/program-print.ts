@@ -67,7 +67,7 @@ function printStmts(stmts: readonly ProgramStmt[], indent: string, lines: string
 
 export function printProgram(p: ProgramFunc): string {
   const lines = [`program @${p.name} dim=${p.dim} {`];
-  for (const b of p.buffers) lines.push(`  dram %${b.name}: ${formatType(b.type)} ${b.role}`);
+  for (const b of p.buffers) lines.push(`  dram %${b.name}: ${formatType(b.type)} ${b.role}${b.aliasOf ? ` alias %${b.aliasOf}` : ''}`);
   printStmts(p.body, '  ', lines);
   lines.push('}');
   return lines.join('\n') + '\n';

@@ -44,6 +44,14 @@ export function verifyProgram(p: ProgramFunc, target: ProgramTarget, diags: Diag
   for (const b of p.buffers) {
     if (buffers.has(b.name)) diags.error(`dram buffer %${b.name} is declared twice`);
     buffers.set(b.name, b);
+    if (b.aliasOf !== undefined) {
+      const root = buffers.get(b.aliasOf);
+      if (!root) diags.error(`%${b.name} views %${b.aliasOf}, which is not declared before it`);
+      else if (root.aliasOf !== undefined) diags.error(`%${b.name} views %${b.aliasOf}, which is itself a view; name the buffer that owns the bytes`);
+      else if (root.type.dtype !== b.type.dtype || numElements(root.type.shape) !== numElements(b.type.shape))
+        diags.error(`%${b.name} (${formatType(b.type)}) cannot view %${b.aliasOf} (${formatType(root.type)}): dtype and element count must agree`);
+      else if (root.role === 'input') diags.error(`%${b.name} views the input %${b.aliasOf}; inputs are not shared`);
+    }
   }
   if (p.dim !== target.dim) diags.error(`program is for dim=${p.dim} but the target has DIM ${target.dim}`);
   checkScopes(p.body, new Set(), diags);

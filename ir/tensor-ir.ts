@@ -29,6 +29,25 @@ export interface IndexVar {
   readonly extent: number;
 }
 
+/** Tile sizes of a gemm in elements (multiples of DIM) and which output loop is outermost. */
+export interface GemmTiling {
+  readonly tileM: number;
+  readonly tileN: number;
+  readonly tileK: number;
+  readonly order: 'ijk' | 'jik';
+}
+
+/**
+ * First rows of a gemm's tile buffers: A and B tiles in the scratchpad, the C
+ * tile in the accumulator, each with `copies` copies (2 = double-buffered).
+ */
+export interface GemmPlacement {
+  readonly aRow: number;
+  readonly bRow: number;
+  readonly cRow: number;
+  readonly copies: number;
+}
+
 interface OpBase {
   readonly result: string;
   readonly type: TensorType;
@@ -48,6 +67,30 @@ export type TensorOp =
   | (OpBase & { readonly kind: 'maxpool'; readonly input: string; readonly size: number; readonly stride: number; readonly padding: number })
   | (OpBase & { readonly kind: 'sum'; readonly input: string; readonly axis: number })
   | (OpBase & { readonly kind: 'const'; readonly value: number })
+  | (OpBase & {
+      /** A matmul with the epilogue Gemmini applies on the way out of the accumulator (made by the fuse pass). */
+      readonly kind: 'gemm';
+      readonly a: string;
+      readonly b: string;
+      /** i32 added before scaling: one row [N] repeated, or a whole [M, N] matrix. */
+      readonly bias?: string;
+      /** Present: requant to i8 with this float32 scale; absent: the raw i32 sums. */
+      readonly scale?: number;
+      readonly relu: boolean;
+      /** Tiled IR: tile sizes (elements) and loop order, set by the tile step. */
+      readonly tiling?: GemmTiling;
+      /** Mapped IR: where the tile buffers live, set by the map-memory step. */
+      readonly placement?: GemmPlacement;
+    })
+  | (OpBase & {
+      /** Rows of convolution windows: [N*OH*OW, KH*KW*C] from NHWC input, zeros where padded. */
+      readonly kind: 'im2col';
+      readonly input: string;
+      readonly kh: number;
+      readonly kw: number;
+      readonly stride: number;
+      readonly padding: number;
+    })
   | (OpBase & {
       readonly kind: 'generic';
       readonly indices: readonly IndexVar[];
@@ -84,6 +127,9 @@ export function operandsOf(op: TensorOp): string[] {
       return [op.lhs, op.rhs];
     case 'conv2d':
       return [op.input, op.weight];
+    case 'gemm':
+      return op.bias ? [op.a, op.b, op.bias] : [op.a, op.b];
+    case 'im2col':
     case 'relu':
     case 'clip':
     case 'requant':
@@ -203,6 +249,33 @@ export function conv2dType(x: TensorType, w: TensorType, stride: number, padding
   return ok({ dtype: d.dtype, shape: [n, oh, ow, co] });
 }
 
+export function gemmType(a: TensorType, b: TensorType, bias: TensorType | undefined, scale: number | undefined, relu: boolean): TypeResult {
+  if (a.dtype !== 'i8' || b.dtype !== 'i8') return fail(`gemm multiplies i8 matrices, got ${formatType(a)} and ${formatType(b)}`);
+  if (a.shape.length !== 2 || b.shape.length !== 2) return fail(`gemm multiplies matrices (rank 2), got ${formatType(a)} and ${formatType(b)}`);
+  const [m, k] = a.shape;
+  const [k2, n] = b.shape;
+  if (k !== k2) return fail(`gemm inner dimensions differ: ${formatType(a)} x ${formatType(b)}`);
+  if (bias) {
+    const ok1 = bias.shape.length === 1 && bias.shape[0] === n;
+    const ok2 = bias.shape.length === 2 && bias.shape[0] === m && bias.shape[1] === n;
+    if (bias.dtype !== 'i32' || !(ok1 || ok2)) return fail(`gemm bias must be i32[${n}] or i32[${m}, ${n}], got ${formatType(bias)}`);
+  }
+  if (scale !== undefined && !Number.isFinite(scale)) return fail('gemm scale must be finite');
+  if (relu && scale === undefined) return fail('gemm applies relu only after scaling (give a scale)');
+  return ok({ dtype: scale === undefined ? 'i32' : 'i8', shape: [m, n] });
+}
+
+export function im2colType(x: TensorType, kh: number, kw: number, stride: number, padding: number): TypeResult {
+  if (x.shape.length !== 4) return fail(`im2col input must be NHWC (rank 4), got ${formatType(x)}`);
+  if (![kh, kw, stride].every((v) => Number.isInteger(v) && v >= 1) || !(Number.isInteger(padding) && padding >= 0))
+    return fail('im2col needs positive integer kernel sizes and stride and a non-negative padding');
+  const [n, h, w, c] = x.shape;
+  const oh = convOutputSize(h, kh, stride, padding);
+  const ow = convOutputSize(w, kw, stride, padding);
+  if (oh < 1 || ow < 1) return fail(`im2col window ${kh}x${kw} does not fit the padded ${h}x${w} input`);
+  return ok({ dtype: x.dtype, shape: [n * oh * ow, kh * kw * c] });
+}
+
 export function maxpoolType(x: TensorType, size: number, stride: number, padding: number): TypeResult {
   if (x.shape.length !== 4) return fail(`maxpool input must be NHWC (rank 4), got ${formatType(x)}`);
   if (!(Number.isInteger(size) && size >= 1)) return fail(`maxpool size must be a positive integer, got ${size}`);
@@ -293,6 +366,10 @@ export function checkOpType(op: TensorOp, typeOf: (name: string) => TensorType):
       return maxpoolType(typeOf(op.input), op.size, op.stride, op.padding);
     case 'sum':
       return sumType(typeOf(op.input), op.axis);
+    case 'gemm':
+      return gemmType(typeOf(op.a), typeOf(op.b), op.bias === undefined ? undefined : typeOf(op.bias), op.scale, op.relu);
+    case 'im2col':
+      return im2colType(typeOf(op.input), op.kh, op.kw, op.stride, op.padding);
     case 'const':
       if (op.type.shape.length !== 0) return fail(`const must be a scalar (shape [])`);
       if (isIntDType(op.type.dtype) && !Number.isInteger(op.value)) return fail(`const ${op.value} is not an integer`);

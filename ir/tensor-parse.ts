@@ -7,6 +7,8 @@ import {
   BINARY_KINDS,
   type Affine,
   type BinaryKind,
+  type GemmPlacement,
+  type GemmTiling,
   type IndexVar,
   type ReduceKind,
   type ScalarExpr,
@@ -186,6 +188,89 @@ export function parseOp(ts: TokenStream, types: Map<string, TensorType>, file: s
       case 'const':
         op = { kind: 'const', value: ts.expectNumber('a constant'), ...base };
         break;
+      case 'gemm': {
+        const a = useValue(ts, types);
+        ts.expectPunct(',');
+        const b = useValue(ts, types);
+        let bias: string | undefined;
+        let scale: number | undefined;
+        if (ts.isIdent('bias')) {
+          ts.next();
+          ts.expectPunct('=');
+          bias = useValue(ts, types);
+        }
+        if (ts.isIdent('scale')) scale = parseAttr(ts, 'scale');
+        ts.expectIdent("'act='", 'act');
+        ts.expectPunct('=');
+        const act = ts.expectIdent('none or relu');
+        if (act.text !== 'none' && act.text !== 'relu') ts.fail(`unknown activation '${act.text}' (none or relu)`, act);
+        let tiling: GemmTiling | undefined;
+        let placement: GemmPlacement | undefined;
+        if (ts.isIdent('tile')) {
+          ts.next();
+          ts.expectPunct('=');
+          ts.expectPunct('[');
+          const tileM = ts.expectInt('a tile size');
+          ts.expectPunct(',');
+          const tileN = ts.expectInt('a tile size');
+          ts.expectPunct(',');
+          const tileK = ts.expectInt('a tile size');
+          ts.expectPunct(']');
+          ts.expectIdent("'order='", 'order');
+          ts.expectPunct('=');
+          const order = ts.expectIdent('ijk or jik');
+          if (order.text !== 'ijk' && order.text !== 'jik') ts.fail(`unknown loop order '${order.text}' (ijk or jik)`, order);
+          tiling = { tileM, tileN, tileK, order: order.text };
+        }
+        if (ts.isIdent('map')) {
+          ts.next();
+          ts.expectPunct('=');
+          ts.expectPunct('[');
+          const region = (key: string, space: string): number => {
+            ts.expectIdent(`'${key}='`, key);
+            ts.expectPunct('=');
+            ts.expectIdent(`'${space}'`, space);
+            ts.expectPunct('[');
+            const row = ts.expectInt('a row');
+            ts.expectPunct(']');
+            ts.expectPunct(',');
+            return row;
+          };
+          const aRow = region('a', 'sp');
+          const bRow = region('b', 'sp');
+          const cRow = region('c', 'acc');
+          ts.expectIdent("'copies='", 'copies');
+          ts.expectPunct('=');
+          const copies = ts.expectInt('a number of copies');
+          ts.expectPunct(']');
+          placement = { aRow, bRow, cRow, copies };
+        }
+        op = {
+          kind: 'gemm',
+          a,
+          b,
+          ...(bias !== undefined ? { bias } : {}),
+          ...(scale !== undefined ? { scale } : {}),
+          relu: act.text === 'relu',
+          ...(tiling ? { tiling } : {}),
+          ...(placement ? { placement } : {}),
+          ...base,
+        };
+        break;
+      }
+      case 'im2col': {
+        const input = useValue(ts, types);
+        ts.expectIdent("'kernel='", 'kernel');
+        ts.expectPunct('=');
+        ts.expectPunct('[');
+        const kh = ts.expectInt('a kernel height');
+        ts.expectPunct(',');
+        const kw = ts.expectInt('a kernel width');
+        ts.expectPunct(']');
+        const stride = parseIntAttr(ts, 'stride');
+        op = { kind: 'im2col', input, kh, kw, stride, padding: parseIntAttr(ts, 'padding'), ...base };
+        break;
+      }
       case 'generic':
         op = parseGeneric(ts, types, base);
         break;

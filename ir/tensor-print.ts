@@ -61,6 +61,16 @@ export function printOpRhs(op: TensorOp): string {
       return `sum %${op.input} axis=${op.axis}`;
     case 'const':
       return `const ${formatNumber(op.value)}`;
+    case 'gemm':
+    {
+      const t = op.tiling;
+      const p = op.placement;
+      const tile = t ? ` tile=[${t.tileM}, ${t.tileN}, ${t.tileK}] order=${t.order}` : '';
+      const map = p ? ` map=[a=sp[${p.aRow}], b=sp[${p.bRow}], c=acc[${p.cRow}], copies=${p.copies}]` : '';
+      return `gemm %${op.a}, %${op.b}${op.bias ? ` bias=%${op.bias}` : ''}${op.scale !== undefined ? ` scale=${formatNumber(op.scale)}` : ''} act=${op.relu ? 'relu' : 'none'}${tile}${map}`;
+    }
+    case 'im2col':
+      return `im2col %${op.input} kernel=[${op.kh}, ${op.kw}] stride=${op.stride} padding=${op.padding}`;
     case 'generic': {
       const idx = op.indices.map((iv) => `${iv.name} < ${iv.extent}`).join(', ');
       return `generic [${idx}] out[${op.outIndices.join(', ')}] ${REDUCE_SYMBOL[op.reduce]} ${printScalarExpr(op.body)}`;

@@ -24,6 +24,9 @@ export function renameOp(op: TensorOp, names: ReadonlyMap<string, string>): Tens
       return { ...op, result, lhs: r(op.lhs), rhs: r(op.rhs) };
     case 'conv2d':
       return { ...op, result, input: r(op.input), weight: r(op.weight) };
+    case 'gemm':
+      return { ...op, result, a: r(op.a), b: r(op.b), ...(op.bias !== undefined ? { bias: r(op.bias) } : {}) };
+    case 'im2col':
     case 'relu':
     case 'clip':
     case 'requant':

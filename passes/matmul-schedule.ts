@@ -8,9 +8,9 @@
 // ti x tk blocks of A, tk x tj of B, ti x tj of C. Sizes that are not
 // multiples of DIM become partial blocks (rows/cols fields), never padding.
 //
-//   for i < M tiles, j < N tiles:            C tile in accumulator buffer (i, j) % 2
+//   for i < M tiles, j < N tiles (or j, i):  C tile in accumulator buffer (tile number) % copies
 //     [mvin bias rows into the C tile]
-//     for k < K tiles:                        A, B tiles in scratchpad buffer k % 2
+//     for k < K tiles:                        A, B tiles in scratchpad buffers k % copies
 //       mvin A tile, mvin B tile
 //       for kk < tk, jj < tj:
 //         preload B(kk, jj) -> C(0, jj); compute.preloaded A(0, kk)
@@ -39,6 +39,8 @@ export interface MatmulTiling {
   readonly ti: number;
   readonly tj: number;
   readonly tk: number;
+  /** Which output-tile loop is outermost. */
+  readonly order: 'ijk' | 'jik';
 }
 
 export interface MatmulTarget {
@@ -48,17 +50,15 @@ export interface MatmulTarget {
 }
 
 export interface MatmulPlacement {
-  /** First scratchpad row of the A/B double buffers; first accumulator row of the C double buffer. */
-  readonly spBase: number;
-  readonly accBase: number;
+  /** First rows of the A and B buffers (scratchpad) and of the C buffer (accumulator). */
+  readonly aRow: number;
+  readonly bRow: number;
+  readonly cRow: number;
+  /** Copies of each buffer: 2 alternates them (double-buffering), 1 reuses one. */
+  readonly copies: number;
 }
 
 export const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
-
-/** Scratchpad and accumulator rows a tiling needs (both double-buffered). */
-export function matmulFootprint(t: MatmulTiling, dim: number): { spRows: number; accRows: number } {
-  return { spRows: 2 * (t.ti * t.tk + t.tk * t.tj) * dim, accRows: 2 * t.ti * t.tj * dim };
-}
 
 const inst = (i: Inst): ProgramStmt => ({ kind: 'inst', inst: i });
 const loop = (v: string, extent: number, body: ProgramStmt[]): ProgramStmt[] => (extent <= 0 ? [] : [{ kind: 'for', var: v, extent, body }]);
@@ -81,12 +81,13 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
   const kBlock = (kk: IExpr): IExpr => iadd(imul(k, ic(tk)), kk);
   // Rows or cols of a block: DIM, or what is left at the edge.
   const extentOf = (block: IExpr, size: number): IExpr => (size % d === 0 ? ic(d) : imin(ic(d), isub(ic(size), imul(block, ic(d)))));
-  const spBuf = imod(k, ic(2));
-  const aRow = (ii: IExpr, kk: IExpr): IExpr => iadd(ic(place.spBase), iadd(imul(spBuf, ic(aTileRows + bTileRows)), imul(iadd(imul(ii, ic(tk)), kk), ic(d))));
-  const bRow = (kk: IExpr, jj: IExpr): IExpr =>
-    iadd(ic(place.spBase + aTileRows), iadd(imul(spBuf, ic(aTileRows + bTileRows)), imul(iadd(imul(kk, ic(tj)), jj), ic(d))));
-  const accBuf = imod(iadd(imul(i, ic(nt)), j), ic(2));
-  const cRow = (ii: IExpr, jj: IExpr): IExpr => iadd(ic(place.accBase), iadd(imul(accBuf, ic(cTileRows)), imul(iadd(imul(ii, ic(tj)), jj), ic(d))));
+  // Buffer copies alternate with the k tile (A, B) and with the output tile (C).
+  const spBuf = imod(k, ic(place.copies));
+  const tileNumber = tiling.order === 'ijk' ? iadd(imul(i, ic(nt)), j) : iadd(imul(j, ic(mt)), i);
+  const accBuf = imod(tileNumber, ic(place.copies));
+  const aRow = (ii: IExpr, kk: IExpr): IExpr => iadd(ic(place.aRow), iadd(imul(spBuf, ic(aTileRows)), imul(iadd(imul(ii, ic(tk)), kk), ic(d))));
+  const bRow = (kk: IExpr, jj: IExpr): IExpr => iadd(ic(place.bRow), iadd(imul(spBuf, ic(bTileRows)), imul(iadd(imul(kk, ic(tj)), jj), ic(d))));
+  const cRow = (ii: IExpr, jj: IExpr): IExpr => iadd(ic(place.cRow), iadd(imul(accBuf, ic(cTileRows)), imul(iadd(imul(ii, ic(tj)), jj), ic(d))));
 
   const body: ProgramStmt[] = [];
   // Bias rows go straight into the accumulator; then every product accumulates.
@@ -159,7 +160,7 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
       }),
     ])),
   );
-  body.push(...loop('i', mt, loop('j', nt, tileBody)));
+  body.push(...(tiling.order === 'ijk' ? loop('i', mt, loop('j', nt, tileBody)) : loop('j', nt, loop('i', mt, tileBody))));
   return body;
 }
 

@@ -187,6 +187,33 @@ export function cpuOpC(op: TensorOp, typeOf: (name: string) => TensorType, inden
       return L;
     case 'generic':
       return genericC(op, typeOf, indent);
+    case 'gemm': {
+      const [m, k] = typeOf(op.a).shape;
+      const n = typeOf(op.b).shape[1];
+      const repeat = op.bias !== undefined && typeOf(op.bias).shape.length === 1;
+      push(`for (int i = 0; i < ${m}; i++)`, `  for (int j = 0; j < ${n}; j++) {`, `    int32_t acc = 0;`);
+      push(`    for (int k = 0; k < ${k}; k++) acc = tc_wrap_add(acc, tc_wrap_mul(${op.a}[i * ${k} + k], ${op.b}[k * ${n} + j]));`);
+      if (op.bias) push(`    acc = tc_wrap_add(acc, ${op.bias}[${repeat ? 'j' : `i * ${n} + j`}]);`);
+      const v = op.scale === undefined ? 'acc' : `tc_requant((float)acc, ${cFloat(op.scale)})`;
+      push(`    ${C_TYPE[out.dtype]} v = ${v};`);
+      if (op.relu) push('    if (v < 0) v = 0;');
+      push(`    ${o}[i * ${n} + j] = v;`, '  }');
+      return L;
+    }
+    case 'im2col': {
+      const [n, h, w, c] = typeOf(op.input).shape;
+      const cols = op.kh * op.kw * c;
+      const oh = Math.floor((h + 2 * op.padding - op.kh) / op.stride) + 1;
+      const ow = Math.floor((w + 2 * op.padding - op.kw) / op.stride) + 1;
+      push(`for (int b = 0; b < ${n}; b++) for (int y = 0; y < ${oh}; y++) for (int x = 0; x < ${ow}; x++)`);
+      push(`  for (int r = 0; r < ${op.kh}; r++) for (int s = 0; s < ${op.kw}; s++) {`);
+      push(`    int iy = y * ${op.stride} - ${op.padding} + r, ix = x * ${op.stride} - ${op.padding} + s;`);
+      push(`    int inside = iy >= 0 && iy < ${h} && ix >= 0 && ix < ${w};`);
+      push(`    for (int ci = 0; ci < ${c}; ci++)`);
+      push(`      ${o}[((b * ${oh} + y) * ${ow} + x) * ${cols} + (r * ${op.kw} + s) * ${c} + ci] = inside ? ${op.input}[((b * ${h} + iy) * ${w} + ix) * ${c} + ci] : 0;`);
+      push('  }');
+      return L;
+    }
     default:
       return assertNever(op);
   }

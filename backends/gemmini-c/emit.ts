@@ -8,6 +8,7 @@ import { printI, type IExpr } from '../../ir/iexpr.js';
 import type { DramBuffer, DramRef, Inst, LocalAddr, ProgramFunc, ProgramStmt } from '../../ir/program-ir.js';
 
 import { renameOp } from '../../ir/tensor-rename.js';
+import { operandsOf } from '../../ir/tensor-ir.js';
 import { numElements, type TensorType } from '../../ir/types.js';
 import { C_TYPE, cFloat, cpuOpC } from './cpu-ops.js';
 
@@ -89,7 +90,7 @@ function emitStmts(stmts: readonly ProgramStmt[], typeOf: (n: string) => TensorT
           names.set(n, c);
           return c;
         };
-        [op.result, ...collectNames(op)].forEach(rename);
+        [op.result, ...operandsOf(op)].forEach(rename);
         const renamed = renameOp(op, names);
         out.push(`${indent}{ // on the CPU: ${op.kind} -> %${op.result}`);
         out.push(...cpuOpC(renamed, (c) => typeOf(c), indent + '  '));
@@ -97,30 +98,6 @@ function emitStmts(stmts: readonly ProgramStmt[], typeOf: (n: string) => TensorT
         break;
       }
     }
-  }
-}
-
-function collectNames(op: Parameters<typeof renameOp>[0]): string[] {
-  switch (op.kind) {
-    case 'matmul':
-    case 'binary':
-      return [op.lhs, op.rhs];
-    case 'conv2d':
-      return [op.input, op.weight];
-    case 'const':
-      return [];
-    case 'generic': {
-      const names: string[] = [];
-      const walk = (e: typeof op.body): void => {
-        if (e.kind === 'read') names.push(e.tensor);
-        else if (e.kind === 'bin') (walk(e.lhs), walk(e.rhs));
-        else if (e.kind === 'neg') walk(e.operand);
-      };
-      walk(op.body);
-      return names;
-    }
-    default:
-      return [op.input];
   }
 }
 
@@ -143,7 +120,8 @@ export function emitGemminiC(p: ProgramFunc, options: EmitOptions = {}): string 
   L.push('#include <stdint.h>', '#include <stdio.h>', '#include <stdlib.h>', '#include <string.h>', '#include "gemmini.h"', '#include "tc_harness.h"');
   L.push('#ifndef __riscv', '#include "gemmini_model.h"', '#endif', '');
   L.push('#if DIM != ' + p.dim, `#error "this program was compiled for DIM ${p.dim}"`, '#endif', '');
-  for (const b of p.buffers) L.push(`${declare(b)} // ${b.role} %${b.name}`);
+  for (const b of p.buffers)
+    L.push(b.aliasOf ? `#define ${cName(b.name)} ${cName(b.aliasOf)} // ${b.role} %${b.name}, a view of %${b.aliasOf}` : `${declare(b)} // ${b.role} %${b.name}`);
   L.push('', `static void tc_kernel(void) {`);
   emitStmts(p.body, typeOf, '  ', L);
   L.push('}', '');
@@ -153,7 +131,7 @@ export function emitGemminiC(p: ProgramFunc, options: EmitOptions = {}): string 
   p.buffers
     .filter((b) => b.role === 'input')
     .forEach((b, i) => L.push(`  tc_fill_${b.type.dtype}(${cName(b.name)}, ${numElements(b.type.shape)}, seed, ${inputIndex(p, b)}); // input ${i}`));
-  for (const b of p.buffers.filter((b) => b.role !== 'input')) L.push(`  tc_poison(${cName(b.name)}, sizeof ${cName(b.name)});`);
+  for (const b of p.buffers.filter((b) => b.role !== 'input' && !b.aliasOf)) L.push(`  tc_poison(${cName(b.name)}, sizeof ${cName(b.name)});`);
   L.push('#ifndef __riscv', '  uint64_t start = gemmini_model_cycles();', '#endif');
   L.push('  tc_kernel();');
   L.push('#ifndef __riscv', '  printf("tc-cycles %llu\\n", (unsigned long long)(gemmini_model_cycles() - start));', '#endif');

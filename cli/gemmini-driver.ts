@@ -1,0 +1,56 @@
+// The Gemmini compile-and-run driver shared by `tc compile --target gemmini`,
+// `tc run` and, later, sweeps: Tensor IR -> Program IR -> C, then a runner.
+
+import { Diagnostics } from '../ir/diagnostics.js';
+import { interpret } from '../ir/interpret.js';
+import type { ProgramFunc } from '../ir/program-ir.js';
+import type { TensorFunc } from '../ir/tensor-ir.js';
+import { randomTensor, type Tensor } from '../ir/tensor-value.js';
+import { emitGemminiC } from '../backends/gemmini-c/emit.js';
+import type { GemminiConfig } from '../gemmini/config.js';
+import { renderGemminiParams } from '../gemmini/params.js';
+import { runGemminiPipeline, type PassName } from '../passes/pipeline.js';
+import { gemminiTarget } from '../passes/target.js';
+import { compareOutputs, type Comparison } from '../spike/compare.js';
+import { runOnHost, type HostRunOptions } from '../spike/host.js';
+import type { RunResult } from '../spike/result.js';
+
+export interface GemminiBuild {
+  readonly program?: ProgramFunc;
+  readonly cSource: string;
+  readonly paramsHeader: string;
+  readonly diagnostics: Diagnostics;
+}
+
+export function compileForGemmini(
+  func: TensorFunc,
+  config: GemminiConfig,
+  sourceName?: string,
+  dump?: (step: PassName, text: string) => void,
+): GemminiBuild {
+  const diagnostics = new Diagnostics();
+  const paramsHeader = renderGemminiParams(config);
+  if (config.inputType !== 'int8') {
+    diagnostics.error(`configuration '${config.name}' has ${config.inputType} inputs; tc's Gemmini lowering supports int8 configurations so far`);
+    return { cSource: '', paramsHeader, diagnostics };
+  }
+  const target = gemminiTarget(config);
+  const { program } = runGemminiPipeline(func, target, diagnostics, dump);
+  if (!program) return { cSource: '', paramsHeader, diagnostics };
+  const cSource = emitGemminiC(program, { sourceName, comment: [`configuration: ${config.name} (DIM ${target.dim})`] });
+  return { program, cSource, paramsHeader, diagnostics };
+}
+
+export interface GemminiRun {
+  readonly result: RunResult;
+  readonly expected: readonly Tensor[];
+  readonly comparison?: Comparison;
+}
+
+export async function runForGemmini(func: TensorFunc, build: GemminiBuild, seed: number, options: HostRunOptions = {}): Promise<GemminiRun> {
+  const inputs = func.params.map((p, i) => randomTensor(p.type, seed, i));
+  const expected = interpret(func, inputs);
+  const result = await runOnHost(build.cSource, build.paramsHeader, { ...options, seed });
+  if (result.status !== 'ok' || !result.report) return { result, expected };
+  return { result, expected, comparison: compareOutputs(expected, result.report.outputs) };
+}

@@ -1,0 +1,93 @@
+// Verifiers of the two annotated levels of Tensor IR:
+// - Tiled IR: every gemm has tile sizes that are multiples of DIM, divide its
+//   (DIM-rounded) extents, and whose tiles fit the memories once;
+// - Mapped IR: every gemm's tile buffers (all their copies) lie inside the
+//   scratchpad / accumulator and the A and B buffers never overlap.
+// Ops other than gemm run on the CPU and carry no annotation.
+
+import { Diagnostics } from './diagnostics.js';
+import type { GemmTiling, TensorFunc, TensorOp } from './tensor-ir.js';
+import type { TensorType } from './types.js';
+import { verifyTensorFunc } from './tensor-verify.js';
+
+export interface MemoryTarget {
+  readonly dim: number;
+  readonly scratchpadRows: number;
+  readonly accumulatorRows: number;
+}
+
+type Gemm = Extract<TensorOp, { kind: 'gemm' }>;
+
+const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
+
+/** Rows of one copy of each tile buffer. */
+export function gemmTileRows(t: GemmTiling, dim: number): { a: number; b: number; c: number } {
+  // A tile: tileM rows x tileK cols = (tileM/DIM)*(tileK/DIM) blocks of DIM rows.
+  return {
+    a: (t.tileM / dim) * (t.tileK / dim) * dim,
+    b: (t.tileK / dim) * (t.tileN / dim) * dim,
+    c: (t.tileM / dim) * (t.tileN / dim) * dim,
+  };
+}
+
+function gemmDims(op: Gemm, typeOf: (n: string) => TensorType): { m: number; n: number; k: number } {
+  const [m, k] = typeOf(op.a).shape;
+  return { m, k, n: typeOf(op.b).shape[1] };
+}
+
+function typeMapOf(f: TensorFunc): (n: string) => TensorType {
+  const types = new Map<string, TensorType>([...f.params.map((p) => [p.name, p.type] as const), ...f.body.map((o) => [o.result, o.type] as const)]);
+  return (n) => types.get(n) as TensorType;
+}
+
+export function verifyTiledFunc(f: TensorFunc, target: MemoryTarget, diags: Diagnostics = new Diagnostics()): Diagnostics {
+  verifyTensorFunc(f, diags);
+  if (diags.hasErrors) return diags;
+  const typeOf = typeMapOf(f);
+  const d = target.dim;
+  for (const op of f.body) {
+    if (op.kind !== 'gemm') continue;
+    const t = op.tiling;
+    if (!t) {
+      diags.error(`gemm %${op.result} has no tile sizes (Tiled IR needs tile=[M, N, K] on every gemm)`, op.loc);
+      continue;
+    }
+    const { m, n, k } = gemmDims(op, typeOf);
+    for (const [name, tile, size] of [['M', t.tileM, m], ['N', t.tileN, n], ['K', t.tileK, k]] as const) {
+      if (!(Number.isInteger(tile) && tile >= d && tile % d === 0))
+        diags.error(`gemm %${op.result}: tile ${name} = ${tile} must be a positive multiple of DIM ${d}`, op.loc);
+      else if (roundUp(size, d) % tile !== 0)
+        diags.error(`gemm %${op.result}: tile ${name} = ${tile} must divide ${name} = ${size} rounded up to DIM (${roundUp(size, d)})`, op.loc);
+    }
+    if (diags.hasErrors) continue;
+    const rows = gemmTileRows(t, d);
+    if (rows.a + rows.b > target.scratchpadRows)
+      diags.error(`gemm %${op.result}: A and B tiles need ${rows.a + rows.b} scratchpad rows, the scratchpad has ${target.scratchpadRows}`, op.loc);
+    if (rows.c > target.accumulatorRows)
+      diags.error(`gemm %${op.result}: the C tile needs ${rows.c} accumulator rows, the accumulator has ${target.accumulatorRows}`, op.loc);
+  }
+  return diags;
+}
+
+export function verifyMappedFunc(f: TensorFunc, target: MemoryTarget, diags: Diagnostics = new Diagnostics()): Diagnostics {
+  verifyTiledFunc(f, target, diags);
+  if (diags.hasErrors) return diags;
+  for (const op of f.body) {
+    if (op.kind !== 'gemm') continue;
+    const p = op.placement;
+    if (!p) {
+      diags.error(`gemm %${op.result} has no memory placement (Mapped IR needs map=[...] on every gemm)`, op.loc);
+      continue;
+    }
+    const rows = gemmTileRows(op.tiling as GemmTiling, target.dim);
+    if (!(Number.isInteger(p.copies) && p.copies >= 1)) diags.error(`gemm %${op.result}: copies must be at least 1`, op.loc);
+    const a = { start: p.aRow, end: p.aRow + p.copies * rows.a };
+    const b = { start: p.bRow, end: p.bRow + p.copies * rows.b };
+    const c = { start: p.cRow, end: p.cRow + p.copies * rows.c };
+    for (const [name, r, cap, mem] of [['A', a, target.scratchpadRows, 'scratchpad'], ['B', b, target.scratchpadRows, 'scratchpad'], ['C', c, target.accumulatorRows, 'accumulator']] as const)
+      if (r.start < 0 || r.end > cap) diags.error(`gemm %${op.result}: ${name} buffers occupy rows ${r.start}..${r.end - 1}, outside the ${mem} (${cap} rows)`, op.loc);
+    if (a.start < b.end && b.start < a.end)
+      diags.error(`gemm %${op.result}: A buffers (rows ${a.start}..${a.end - 1}) and B buffers (rows ${b.start}..${b.end - 1}) overlap`, op.loc);
+  }
+  return diags;
+}

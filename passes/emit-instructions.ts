@@ -1,0 +1,76 @@
+// emit-instructions (Mapped IR -> Program IR): every gemm becomes its
+// configuration, its tiled loops of mvin / preload / compute / mvout
+// (matmul-schedule.ts) and a fence; every other op runs on the CPU. Reshapes
+// of intermediate values are views, not copies. Nothing is decided later:
+// the C emitter prints what this step produces.
+
+import type { Diagnostics } from '../ir/diagnostics.js';
+import { simplifyI } from '../ir/iexpr.js';
+import type { DramBuffer, ProgramStmt } from '../ir/program-ir.js';
+import { mapProgramExprs } from '../ir/program-map.js';
+import type { ProgramFunc } from '../ir/program-ir.js';
+import type { GemmPlacement, GemmTiling, TensorFunc } from '../ir/tensor-ir.js';
+import type { TensorType } from '../ir/types.js';
+import { matmulConfig, matmulProgram, type MatmulSpec } from './matmul-schedule.js';
+import type { GemminiTarget } from './target.js';
+
+export function emitInstructions(f: TensorFunc, target: GemminiTarget, log: Diagnostics): ProgramFunc {
+  if (!target.dataflows.includes('ws'))
+    log.error(`configuration '${target.name}' has no weight-stationary dataflow; tc emits weight-stationary code so far`);
+  const types = new Map<string, TensorType>([...f.params.map((p) => [p.name, p.type] as const), ...f.body.map((o) => [o.result, o.type] as const)]);
+  const results = new Set(f.results);
+  const roles = new Map<string, DramBuffer['role']>(f.params.map((p) => [p.name, 'input']));
+  for (const r of f.results) {
+    if (roles.get(r) === 'input') log.error(`@${f.name} returns its input %${r} unchanged; nothing to compute`, f.loc);
+    if (f.results.indexOf(r) !== f.results.lastIndexOf(r)) log.error(`@${f.name} returns %${r} twice; return it once`, f.loc);
+  }
+  const buffers: DramBuffer[] = f.params.map((p) => ({ name: p.name, type: p.type, role: 'input' }));
+  const body: ProgramStmt[] = [];
+  for (const op of f.body) {
+    const role = results.has(op.result) ? 'output' : 'temp';
+    roles.set(op.result, role);
+    // A reshape of a value tc computed is a view of the same bytes.
+    if (op.kind === 'reshape' && roles.get(op.input) !== 'input' && !results.has(op.input)) {
+      buffers.push({ name: op.result, type: op.type, role, aliasOf: rootOf(op.input, buffers) });
+      continue;
+    }
+    buffers.push({ name: op.result, type: op.type, role });
+    if (op.kind !== 'gemm') {
+      body.push({ kind: 'cpu', op });
+      continue;
+    }
+    if (!op.tiling || !op.placement) {
+      log.error(`gemm %${op.result} has no tiles or memory placement; run tile and map-memory first`, op.loc);
+      continue;
+    }
+    const [m, k] = (types.get(op.a) as TensorType).shape;
+    const n = (types.get(op.b) as TensorType).shape[1];
+    const spec: MatmulSpec = {
+      m,
+      k,
+      n,
+      a: { buffer: op.a, rowStride: k },
+      b: { buffer: op.b, rowStride: n },
+      bias: op.bias === undefined ? undefined : { buffer: op.bias, repeatRow: (types.get(op.bias) as TensorType).shape.length === 1 },
+      out: { buffer: op.result, dtype: op.type.dtype === 'i8' ? 'i8' : 'i32', rowStride: n },
+      scale: op.scale ?? 1,
+      activation: op.relu ? 'relu' : 'none',
+    };
+    const t = op.tiling as GemmTiling;
+    const p = op.placement as GemmPlacement;
+    const d = target.dim;
+    body.push(
+      ...matmulConfig(spec),
+      ...matmulProgram(spec, { ti: t.tileM / d, tj: t.tileN / d, tk: t.tileK / d, order: t.order }, target, p),
+      { kind: 'inst', inst: { op: 'fence' } },
+    );
+  }
+  // Addresses in their normal form: coeff*var terms, then the constant.
+  return mapProgramExprs({ name: f.name, dim: target.dim, buffers, body }, simplifyI);
+}
+
+/** The buffer that owns the bytes of `name`, following views. */
+function rootOf(name: string, buffers: readonly DramBuffer[]): string {
+  const b = buffers.find((x) => x.name === name);
+  return b?.aliasOf ?? name;
+}

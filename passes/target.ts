@@ -1,0 +1,42 @@
+// The target description: the only thing the shared passes know of the
+// hardware. For Gemmini it comes from a validated configuration.
+
+import { derivedParams, type GemminiConfig } from '../gemmini/config.js';
+
+export interface GemminiTarget {
+  readonly kind: 'gemmini';
+  readonly name: string;
+  /** Mesh rows = cols; one scratchpad row holds DIM input elements. */
+  readonly dim: number;
+  readonly scratchpadRows: number;
+  readonly accumulatorRows: number;
+  /** Blocks of DIM columns one mvin moves into the scratchpad / accumulator. */
+  readonly maxBlockLen: number;
+  readonly maxBlockLenAcc: number;
+  readonly maxMvinColsSp: number;
+  readonly maxMvinColsAcc: number;
+  readonly dataflows: readonly ('ws' | 'os')[];
+  readonly hasRelu: boolean;
+  /** Width of the partial sums inside the mesh (Configs.scala spatialArrayOutputType). */
+  readonly spatialOutputBits: number;
+  readonly config: GemminiConfig;
+}
+
+export function gemminiTarget(config: GemminiConfig): GemminiTarget {
+  const p = derivedParams(config);
+  return {
+    kind: 'gemmini',
+    name: config.name,
+    dim: p.DIM,
+    scratchpadRows: p.SP_ROWS,
+    accumulatorRows: p.ACC_ROWS,
+    maxBlockLen: p.MAX_BLOCK_LEN,
+    maxBlockLenAcc: p.MAX_BLOCK_LEN_ACC,
+    maxMvinColsSp: p.DIM * p.MAX_BLOCK_LEN,
+    maxMvinColsAcc: p.DIM * p.MAX_BLOCK_LEN_ACC,
+    dataflows: config.dataflow === 'both' ? ['ws', 'os'] : config.dataflow === 'WS' ? ['ws'] : ['os'],
+    hasRelu: config.activations.includes('relu'),
+    spatialOutputBits: config.spatialArrayOutputBits,
+    config,
+  };
+}
