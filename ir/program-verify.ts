@@ -50,7 +50,6 @@ export function verifyProgram(p: ProgramFunc, target: ProgramTarget, diags: Diag
       else if (root.aliasOf !== undefined) diags.error(`%${b.name} views %${b.aliasOf}, which is itself a view; name the buffer that owns the bytes`);
       else if (root.type.dtype !== b.type.dtype || numElements(root.type.shape) !== numElements(b.type.shape))
         diags.error(`%${b.name} (${formatType(b.type)}) cannot view %${b.aliasOf} (${formatType(root.type)}): dtype and element count must agree`);
-      else if (root.role === 'input') diags.error(`%${b.name} views the input %${b.aliasOf}; inputs are not shared`);
     }
   }
   if (p.dim !== target.dim) diags.error(`program is for dim=${p.dim} but the target has DIM ${target.dim}`);

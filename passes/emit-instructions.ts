@@ -19,18 +19,16 @@ export function emitInstructions(f: TensorFunc, target: GemminiTarget, log: Diag
     log.error(`configuration '${target.name}' has no weight-stationary dataflow; tc emits weight-stationary code so far`);
   const types = new Map<string, TensorType>([...f.params.map((p) => [p.name, p.type] as const), ...f.body.map((o) => [o.result, o.type] as const)]);
   const results = new Set(f.results);
-  const roles = new Map<string, DramBuffer['role']>(f.params.map((p) => [p.name, 'input']));
   for (const r of f.results) {
-    if (roles.get(r) === 'input') log.error(`@${f.name} returns its input %${r} unchanged; nothing to compute`, f.loc);
+    if (f.params.some((p) => p.name === r)) log.error(`@${f.name} returns its input %${r} unchanged; nothing to compute`, f.loc);
     if (f.results.indexOf(r) !== f.results.lastIndexOf(r)) log.error(`@${f.name} returns %${r} twice; return it once`, f.loc);
   }
   const buffers: DramBuffer[] = f.params.map((p) => ({ name: p.name, type: p.type, role: 'input' }));
   const body: ProgramStmt[] = [];
   for (const op of f.body) {
     const role = results.has(op.result) ? 'output' : 'temp';
-    roles.set(op.result, role);
-    // A reshape of a value tc computed is a view of the same bytes.
-    if (op.kind === 'reshape' && roles.get(op.input) !== 'input' && !results.has(op.input)) {
+    // A reshape is a view of the same bytes, never a copy.
+    if (op.kind === 'reshape') {
       buffers.push({ name: op.result, type: op.type, role, aliasOf: rootOf(op.input, buffers) });
       continue;
     }

@@ -9,10 +9,14 @@ export function useCounts(f: TensorFunc): Map<string, number> {
   return uses;
 }
 
-/** Fresh SSA names `base.N` not used in `f`. */
+/** Fresh SSA names: `base`, else `base.N`, never used in `f`. */
 export function nameSupply(f: TensorFunc): (base: string) => string {
   const taken = new Set([...f.params.map((p) => p.name), ...f.body.map((o) => o.result)]);
   return (base) => {
+    if (!taken.has(base)) {
+      taken.add(base);
+      return base;
+    }
     for (let i = 1; ; i++) {
       const n = `${base}.${i}`;
       if (!taken.has(n)) {

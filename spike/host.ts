@@ -49,51 +49,65 @@ async function modelObject(paramsHeader: string, cc: string): Promise<string> {
   return obj;
 }
 
-export async function runOnHost(cSource: string, paramsHeader: string, options: HostRunOptions = {}): Promise<RunResult> {
-  const cc = options.cc ?? process.env.CC ?? 'cc';
-  const dir = mkdtempSync(join(tmpdir(), 'tc-host-'));
-  const t0 = performance.now();
-  let buildMs = 0;
-  try {
-    writeFileSync(join(dir, 'program.c'), cSource);
-    writeFileSync(join(dir, 'gemmini_params.h'), paramsHeader);
-    let model: string;
-    try {
-      model = await modelObject(paramsHeader, cc);
-      await execa(cc, [...C_FLAGS, '-I', dir, '-I', RUNTIME_DIR, join(dir, 'program.c'), model, '-o', join(dir, 'program'), '-lm']);
-    } catch (e) {
-      const err = e as { code?: string; stderr?: string; shortMessage?: string };
-      if (err.code === 'ENOENT')
-        return fail('tool-missing', `no C compiler '${cc}' found; install gcc (Debian: apt-get install gcc) or set CC`);
-      return fail('build-error', `the C build failed:\n${(err.stderr ?? err.shortMessage ?? '').slice(0, 4000)}`);
-    }
-    buildMs = performance.now() - t0;
-    const t1 = performance.now();
-    const env: Record<string, string> = { TC_MODEL_REPORT: '1' };
-    if (options.tracePath) env.TC_TRACE = options.tracePath;
-    const run = await execa(join(dir, 'program'), [String(options.seed ?? 1)], {
-      reject: false,
-      timeout: options.timeoutMs ?? 120_000,
-      env,
-      maxBuffer: 512 * 1024 * 1024,
-    });
-    const runMs = performance.now() - t1;
-    const base = { stdout: run.stdout, stderr: run.stderr, buildMs, runMs, buildDir: options.keep ? dir : undefined };
-    if (run.timedOut) return { ...base, status: 'timeout', message: `the program ran longer than ${options.timeoutMs ?? 120_000} ms and was stopped` };
-    if (run.exitCode !== 0 || run.signal) {
-      const why = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
-      const detail = run.stderr.trim().split('\n').slice(-5).join('\n');
-      return { ...base, status: 'crash', message: `the program ${why}${detail ? `:\n${detail}` : ''}` };
-    }
-    const parsed = parseHarnessReport(run.stdout);
-    if (!parsed.ok) return { ...base, status: 'malformed', message: `its report is malformed: ${parsed.error}` };
-    if (!parsed.report.done) return { ...base, status: 'malformed', message: 'the program ended before its report was complete (no tc-done)' };
-    return { ...base, status: 'ok', report: parsed.report };
-  } finally {
-    if (!options.keep) rmSync(dir, { recursive: true, force: true });
-  }
+export interface HostBuild {
+  readonly status: 'ok' | 'build-error' | 'tool-missing';
+  readonly dir: string;
+  readonly binary: string;
+  readonly buildMs: number;
+  readonly message?: string;
+}
 
-  function fail(status: RunResult['status'], message: string): RunResult {
-    return { status, message, stdout: '', stderr: '', buildMs: performance.now() - t0, runMs: 0, buildDir: options.keep ? dir : undefined };
+/** Builds the program once; run it with any number of seeds with runHostBinary. */
+export async function buildOnHost(cSource: string, paramsHeader: string, cc: string = process.env.CC ?? 'cc'): Promise<HostBuild> {
+  const dir = mkdtempSync(join(tmpdir(), 'tc-host-'));
+  const binary = join(dir, 'program');
+  const t0 = performance.now();
+  writeFileSync(join(dir, 'program.c'), cSource);
+  writeFileSync(join(dir, 'gemmini_params.h'), paramsHeader);
+  try {
+    const model = await modelObject(paramsHeader, cc);
+    await execa(cc, [...C_FLAGS, '-I', dir, '-I', RUNTIME_DIR, join(dir, 'program.c'), model, '-o', binary, '-lm']);
+  } catch (e) {
+    const err = e as { code?: string; stderr?: string; shortMessage?: string };
+    const buildMs = performance.now() - t0;
+    if (err.code === 'ENOENT')
+      return { status: 'tool-missing', dir, binary, buildMs, message: `no C compiler '${cc}' found; install gcc (Debian: apt-get install gcc) or set CC` };
+    return { status: 'build-error', dir, binary, buildMs, message: `the C build failed:\n${(err.stderr ?? err.shortMessage ?? '').slice(0, 4000)}` };
+  }
+  return { status: 'ok', dir, binary, buildMs: performance.now() - t0 };
+}
+
+export async function runHostBinary(build: HostBuild, options: HostRunOptions = {}): Promise<RunResult> {
+  const base0 = { stdout: '', stderr: '', buildMs: build.buildMs, runMs: 0, buildDir: options.keep ? build.dir : undefined };
+  if (build.status !== 'ok') return { ...base0, status: build.status, message: build.message };
+  const t1 = performance.now();
+  const env: Record<string, string> = { TC_MODEL_REPORT: '1' };
+  if (options.tracePath) env.TC_TRACE = options.tracePath;
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const run = await execa(build.binary, [String(options.seed ?? 1)], { reject: false, timeout: timeoutMs, env, maxBuffer: 512 * 1024 * 1024 });
+  const base = { ...base0, stdout: run.stdout, stderr: run.stderr, runMs: performance.now() - t1 };
+  if (run.timedOut) return { ...base, status: 'timeout', message: `the program ran longer than ${timeoutMs} ms and was stopped` };
+  if (run.exitCode !== 0 || run.signal) {
+    const why = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
+    const detail = run.stderr.trim().split('\n').slice(-5).join('\n');
+    return { ...base, status: 'crash', message: `the program ${why}${detail ? `:\n${detail}` : ''}` };
+  }
+  const parsed = parseHarnessReport(run.stdout);
+  if (!parsed.ok) return { ...base, status: 'malformed', message: `its report is malformed: ${parsed.error}` };
+  if (!parsed.report.done) return { ...base, status: 'malformed', message: 'the program ended before its report was complete (no tc-done)' };
+  return { ...base, status: 'ok', report: parsed.report };
+}
+
+export function removeHostBuild(build: HostBuild): void {
+  rmSync(build.dir, { recursive: true, force: true });
+}
+
+/** Build, run once, clean up (unless keep). */
+export async function runOnHost(cSource: string, paramsHeader: string, options: HostRunOptions = {}): Promise<RunResult> {
+  const build = await buildOnHost(cSource, paramsHeader, options.cc);
+  try {
+    return await runHostBinary(build, options);
+  } finally {
+    if (!options.keep) removeHostBuild(build);
   }
 }
