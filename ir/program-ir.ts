@@ -75,6 +75,34 @@ export type Inst =
       readonly bdRows: IExpr;
       readonly bdCols: IExpr;
     }
+  | {
+      /**
+       * Gemmini's hardware matmul unroller (LoopMatmul.scala): I x J x K blocks
+       * of C = A @ B (+ D), placed by the unroller in one half of the
+       * scratchpad and accumulator. An absent operand (or one whose `when`
+       * is 0) is skipped: no D loads, or no C stores (the sums stay in the
+       * accumulator for the next loop). Strides are in elements.
+       */
+      readonly op: 'loop_ws';
+      readonly a: DramRef;
+      readonly b: DramRef;
+      readonly d?: DramRef & { readonly when: IExpr };
+      readonly c?: DramRef & { readonly when: IExpr };
+      readonly blocksI: IExpr;
+      readonly blocksJ: IExpr;
+      readonly blocksK: IExpr;
+      readonly padI: IExpr;
+      readonly padJ: IExpr;
+      readonly padK: IExpr;
+      readonly aStride: number;
+      readonly bStride: number;
+      readonly dStride: number;
+      readonly cStride: number;
+      /** C holds raw i32 sums (full_C); otherwise scaled i8. */
+      readonly fullC: boolean;
+      readonly exAccumulate: IExpr;
+      readonly activation: Activation;
+    }
   | { readonly op: 'fence' };
 
 export type InstOp = Inst['op'];

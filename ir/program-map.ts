@@ -15,6 +15,25 @@ export function mapInstExprs(i: Inst, f: (e: IExpr) => IExpr): Inst {
       return { ...i, bd: local(i.bd), c: local(i.c), bdRows: f(i.bdRows), bdCols: f(i.bdCols), cRows: f(i.cRows), cCols: f(i.cCols) };
     case 'compute':
       return { ...i, a: local(i.a), bd: local(i.bd), aRows: f(i.aRows), aCols: f(i.aCols), bdRows: f(i.bdRows), bdCols: f(i.bdCols) };
+    case 'loop_ws': {
+      const opt = <T extends { offset: IExpr; when: IExpr }>(d: T | undefined): T | undefined => (d ? { ...d, offset: f(d.offset), when: f(d.when) } : undefined);
+      const d = opt(i.d);
+      const c = opt(i.c);
+      return {
+        ...i,
+        a: { ...i.a, offset: f(i.a.offset) },
+        b: { ...i.b, offset: f(i.b.offset) },
+        ...(d ? { d } : {}),
+        ...(c ? { c } : {}),
+        blocksI: f(i.blocksI),
+        blocksJ: f(i.blocksJ),
+        blocksK: f(i.blocksK),
+        padI: f(i.padI),
+        padJ: f(i.padJ),
+        padK: f(i.padK),
+        exAccumulate: f(i.exAccumulate),
+      };
+    }
     case 'config_ex':
     case 'config_ld':
     case 'config_st':

@@ -198,6 +198,65 @@ function parseInst(ts: TokenStream, types: Map<string, TensorType>): Inst {
       const bdRows = exprAttr(ts, 'bd_rows');
       return { op: 'compute', accumulated: t.text === 'compute.accumulated', a, bd, aRows, aCols, bdRows, bdCols: exprAttr(ts, 'bd_cols') };
     }
+    case 'loop_ws': {
+      const dram = (key: string): DramRef => {
+        attr(ts, key);
+        return parseDram(ts, types);
+      };
+      const optional = (key: string): (DramRef & { when: IExpr }) | undefined => {
+        if (!ts.isIdent(key)) return undefined;
+        const d = dram(key);
+        return { ...d, when: ts.isIdent('if') ? (ts.next(), parseI(ts)) : ic(1) };
+      };
+      const a = dram('a');
+      const b = dram('b');
+      const d = optional('d');
+      const c = optional('c');
+      const triple = (key: string): IExpr[] => {
+        attr(ts, key);
+        ts.expectPunct('[');
+        const out = [parseI(ts)];
+        for (let n = 0; n < 2; n++) {
+          ts.expectPunct(',');
+          out.push(parseI(ts));
+        }
+        ts.expectPunct(']');
+        return out;
+      };
+      const [blocksI, blocksJ, blocksK] = triple('blocks');
+      const [padI, padJ, padK] = triple('pad');
+      attr(ts, 'strides');
+      ts.expectPunct('[');
+      const strides = [ts.expectInt('a stride')];
+      for (let n = 0; n < 3; n++) {
+        ts.expectPunct(',');
+        strides.push(ts.expectInt('a stride'));
+      }
+      ts.expectPunct(']');
+      const fullC = boolAttr(ts, 'full_c');
+      const exAccumulate = exprAttr(ts, 'accumulate');
+      const activation = act(ts);
+      return {
+        op: 'loop_ws',
+        a,
+        b,
+        ...(d ? { d } : {}),
+        ...(c ? { c } : {}),
+        blocksI,
+        blocksJ,
+        blocksK,
+        padI,
+        padJ,
+        padK,
+        aStride: strides[0],
+        bStride: strides[1],
+        dStride: strides[2],
+        cStride: strides[3],
+        fullC,
+        exAccumulate,
+        activation,
+      };
+    }
     case 'fence':
       return { op: 'fence' };
   }

@@ -1,6 +1,6 @@
 // Program IR text (format in ir/program-ir.ts).
 
-import { printI } from './iexpr.js';
+import { printI, type IExpr } from './iexpr.js';
 import type { DramRef, Inst, LocalAddr, ProgramFunc, ProgramStmt } from './program-ir.js';
 import { formatNumber, printOp } from './tensor-print.js';
 import { formatType } from './types.js';
@@ -42,6 +42,15 @@ export function printInst(i: Inst): string {
       return `preload ${printLocal(i.bd)} -> ${printLocal(i.c)} rows=${printI(i.bdRows)} cols=${printI(i.bdCols)} c_rows=${printI(i.cRows)} c_cols=${printI(i.cCols)}`;
     case 'compute':
       return `compute.${i.accumulated ? 'accumulated' : 'preloaded'} ${printLocal(i.a)}, ${printLocal(i.bd)} rows=${printI(i.aRows)} cols=${printI(i.aCols)} bd_rows=${printI(i.bdRows)} bd_cols=${printI(i.bdCols)}`;
+    case 'loop_ws': {
+      const opt = (name: string, d: (DramRef & { when: IExpr }) | undefined): string =>
+        d ? ` ${name}=${printDram(d)}${d.when.kind === 'const' && d.when.value === 1 ? '' : ` if ${printI(d.when)}`}` : '';
+      return (
+        `loop_ws a=${printDram(i.a)} b=${printDram(i.b)}${opt('d', i.d)}${opt('c', i.c)} blocks=[${printI(i.blocksI)}, ${printI(i.blocksJ)}, ${printI(i.blocksK)}]` +
+        ` pad=[${printI(i.padI)}, ${printI(i.padJ)}, ${printI(i.padK)}] strides=[${i.aStride}, ${i.bStride}, ${i.dStride}, ${i.cStride}]` +
+        ` full_c=${bit(i.fullC)} accumulate=${printI(i.exAccumulate)} act=${i.activation}`
+      );
+    }
     case 'fence':
       return 'fence';
   }

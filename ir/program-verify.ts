@@ -60,9 +60,9 @@ export function verifyProgram(p: ProgramFunc, target: ProgramTarget, diags: Diag
   let stStrideBytes: number | undefined;
   let index = 0;
   const seen = new Set<string>();
-  const report = (inst: Inst | TensorOp, message: string): void => {
+  const report = (what: Inst | TensorOp, message: string): void => {
     if (diags.errorCount >= maxErrors) return;
-    const text = 'op' in inst && typeof inst.op === 'string' && !('result' in inst) ? printInst(inst as Inst) : `cpu ${(inst as TensorOp).kind}`;
+    const text = 'result' in what ? `cpu ${what.kind} -> %${what.result}` : printInst(what);
     const key = `${text}|${message}`;
     if (seen.has(key)) return;
     seen.add(key);
@@ -162,6 +162,32 @@ export function verifyProgram(p: ProgramFunc, target: ProgramTarget, diags: Diag
         local(inst, inst.bd, br, bc, env, 'B/D');
         return;
       }
+      case 'loop_ws': {
+        const d = target.dim;
+        const [bi, bj, bk, pi, pj, pk] = [inst.blocksI, inst.blocksJ, inst.blocksK, inst.padI, inst.padJ, inst.padK].map((e) => ev(e, env));
+        if (bi < 1 || bj < 1 || bk < 1) return report(inst, `blocks ${bi}x${bj}x${bk} must be at least 1 each`);
+        if ([pi, pj, pk].some((p) => p < 0 || p >= d)) return report(inst, `padding [${pi}, ${pj}, ${pk}] must be in 0..${d - 1}`);
+        if ((bi * bk + bk * bj) * d > target.scratchpadRows / 2)
+          return report(inst, `A and B need ${(bi * bk + bk * bj) * d} scratchpad rows; a loop may use half the scratchpad (${target.scratchpadRows / 2})`);
+        if (bi * bj * d > target.accumulatorRows / 2)
+          return report(inst, `C needs ${bi * bj * d} accumulator rows; a loop may use half the accumulator (${target.accumulatorRows / 2})`);
+        const [rows, cols, depth] = [bi * d - pi, bj * d - pj, bk * d - pk];
+        // The unroller's loads use the strides config_ld set, its stores config_st's.
+        const cBytes = inst.fullC ? 4 : 1;
+        dram(inst, inst.a, rows, depth, ldStrideBytes[0], env);
+        dram(inst, inst.b, depth, cols, ldStrideBytes[1], env);
+        if (ldStrideBytes[0] !== inst.aStride) report(inst, `A stride ${inst.aStride} differs from config_ld chan=0 stride ${ldStrideBytes[0]} bytes`);
+        if (ldStrideBytes[1] !== inst.bStride) report(inst, `B stride ${inst.bStride} differs from config_ld chan=1 stride ${ldStrideBytes[1]} bytes`);
+        if (inst.d && ev(inst.d.when, env)) {
+          dram(inst, inst.d, rows, cols, ldStrideBytes[2], env);
+          if (ldStrideBytes[2] !== inst.dStride * 4) report(inst, `D stride ${inst.dStride} differs from config_ld chan=2 stride ${ldStrideBytes[2]} bytes`);
+        }
+        if (inst.c && ev(inst.c.when, env)) {
+          dram(inst, inst.c, rows, cols, stStrideBytes, env);
+          if (stStrideBytes !== inst.cStride * cBytes) report(inst, `C stride ${inst.cStride} differs from config_st stride ${stStrideBytes} bytes`);
+        }
+        return;
+      }
       case 'fence':
         return;
     }
@@ -182,6 +208,8 @@ function checkScopes(body: readonly ProgramStmt[], bound: Set<string>, diags: Di
         return [...addr(i.bd), ...addr(i.c), i.bdRows, i.bdCols, i.cRows, i.cCols];
       case 'compute':
         return [...addr(i.a), ...addr(i.bd), i.aRows, i.aCols, i.bdRows, i.bdCols];
+      case 'loop_ws':
+        return [i.a.offset, i.b.offset, ...(i.d ? [i.d.offset, i.d.when] : []), ...(i.c ? [i.c.offset, i.c.when] : []), i.blocksI, i.blocksJ, i.blocksK, i.padI, i.padJ, i.padK, i.exAccumulate];
       case 'config_ex':
       case 'config_ld':
       case 'config_st':

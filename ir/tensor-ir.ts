@@ -38,15 +38,15 @@ export interface GemmTiling {
 }
 
 /**
- * First rows of a gemm's tile buffers: A and B tiles in the scratchpad, the C
- * tile in the accumulator, each with `copies` copies (2 = double-buffered).
+ * Where a gemm's tile buffers live. `rows`: first rows of the A and B tiles
+ * in the scratchpad and of the C tile in the accumulator, each with `copies`
+ * copies (2 = double-buffered), addressed by tc's own instructions.
+ * `loop_ws`: Gemmini's matmul unroller places them itself, in one half of
+ * each memory per loop, alternating halves (LoopMatmul.scala).
  */
-export interface GemmPlacement {
-  readonly aRow: number;
-  readonly bRow: number;
-  readonly cRow: number;
-  readonly copies: number;
-}
+export type GemmPlacement =
+  | { readonly kind: 'rows'; readonly aRow: number; readonly bRow: number; readonly cRow: number; readonly copies: number }
+  | { readonly kind: 'loop_ws' };
 
 interface OpBase {
   readonly result: string;

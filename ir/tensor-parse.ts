@@ -225,25 +225,30 @@ export function parseOp(ts: TokenStream, types: Map<string, TensorType>, file: s
         if (ts.isIdent('map')) {
           ts.next();
           ts.expectPunct('=');
-          ts.expectPunct('[');
-          const region = (key: string, space: string): number => {
-            ts.expectIdent(`'${key}='`, key);
-            ts.expectPunct('=');
-            ts.expectIdent(`'${space}'`, space);
+          if (ts.isIdent('loop_ws')) {
+            ts.next();
+            placement = { kind: 'loop_ws' };
+          } else {
             ts.expectPunct('[');
-            const row = ts.expectInt('a row');
+            const region = (key: string, space: string): number => {
+              ts.expectIdent(`'${key}='`, key);
+              ts.expectPunct('=');
+              ts.expectIdent(`'${space}'`, space);
+              ts.expectPunct('[');
+              const row = ts.expectInt('a row');
+              ts.expectPunct(']');
+              ts.expectPunct(',');
+              return row;
+            };
+            const aRow = region('a', 'sp');
+            const bRow = region('b', 'sp');
+            const cRow = region('c', 'acc');
+            ts.expectIdent("'copies='", 'copies');
+            ts.expectPunct('=');
+            const copies = ts.expectInt('a number of copies');
             ts.expectPunct(']');
-            ts.expectPunct(',');
-            return row;
-          };
-          const aRow = region('a', 'sp');
-          const bRow = region('b', 'sp');
-          const cRow = region('c', 'acc');
-          ts.expectIdent("'copies='", 'copies');
-          ts.expectPunct('=');
-          const copies = ts.expectInt('a number of copies');
-          ts.expectPunct(']');
-          placement = { aRow, bRow, cRow, copies };
+            placement = { kind: 'rows', aRow, bRow, cRow, copies };
+          }
         }
         op = {
           kind: 'gemm',

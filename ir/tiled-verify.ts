@@ -80,6 +80,14 @@ export function verifyMappedFunc(f: TensorFunc, target: MemoryTarget, diags: Dia
       continue;
     }
     const rows = gemmTileRows(op.tiling as GemmTiling, target.dim);
+    if (p.kind === 'loop_ws') {
+      // LoopMatmul.scala: one loop's A and B tiles share half the scratchpad, its C tile half the accumulator.
+      if (rows.a + rows.b > target.scratchpadRows / 2)
+        diags.error(`gemm %${op.result}: loop_ws tiles need ${rows.a + rows.b} scratchpad rows, half the scratchpad is ${target.scratchpadRows / 2}`, op.loc);
+      if (rows.c > target.accumulatorRows / 2)
+        diags.error(`gemm %${op.result}: loop_ws C tile needs ${rows.c} accumulator rows, half the accumulator is ${target.accumulatorRows / 2}`, op.loc);
+      continue;
+    }
     if (!(Number.isInteger(p.copies) && p.copies >= 1)) diags.error(`gemm %${op.result}: copies must be at least 1`, op.loc);
     const a = { start: p.aRow, end: p.aRow + p.copies * rows.a };
     const b = { start: p.bRow, end: p.bRow + p.copies * rows.b };

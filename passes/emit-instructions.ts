@@ -11,7 +11,7 @@ import { mapProgramExprs } from '../ir/program-map.js';
 import type { ProgramFunc } from '../ir/program-ir.js';
 import type { GemmPlacement, GemmTiling, TensorFunc } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
-import { matmulConfig, matmulProgram, type MatmulSpec } from './matmul-schedule.js';
+import { loopWsProgram, matmulConfig, matmulProgram, type MatmulSpec } from './matmul-schedule.js';
 import type { GemminiTarget } from './target.js';
 
 export function emitInstructions(f: TensorFunc, target: GemminiTarget, log: Diagnostics): ProgramFunc {
@@ -57,9 +57,10 @@ export function emitInstructions(f: TensorFunc, target: GemminiTarget, log: Diag
     const t = op.tiling as GemmTiling;
     const p = op.placement as GemmPlacement;
     const d = target.dim;
+    const tiling = { ti: t.tileM / d, tj: t.tileN / d, tk: t.tileK / d, order: t.order };
     body.push(
       ...matmulConfig(spec),
-      ...matmulProgram(spec, { ti: t.tileM / d, tj: t.tileN / d, tk: t.tileK / d, order: t.order }, target, p),
+      ...(p.kind === 'loop_ws' ? loopWsProgram(spec, tiling, target) : matmulProgram(spec, tiling, target, p)),
       { kind: 'inst', inst: { op: 'fence' } },
     );
   }

@@ -1,9 +1,15 @@
 // map-memory (Tiled IR -> Mapped IR): places every gemm's tile buffers.
 // Gemms run one after another (a fence separates them), so each may use the
-// whole scratchpad and accumulator: A tiles from row 0, B tiles after all
-// copies of A, the C tile at accumulator row 0. Two copies of each
-// (double-buffering) when they fit, so loads of the next tile overlap the
-// compute of this one; one copy otherwise.
+// whole scratchpad and accumulator: A tiles from row 0, the C tile at
+// accumulator row 0, and B tiles from the first scratchpad bank after A's, so
+// that a preload's weights and a compute's A rows stream from different
+// single-ported banks at once (Configs.scala sp_singleported; the host model
+// serialises them otherwise); right after A when no bank is free. Two copies
+// of each buffer (double-buffering) when they fit, so loads of the next tile
+// overlap the compute of this one; one copy otherwise.
+// When the target has Gemmini's matmul unroller (loop_ws) and the tiles fit
+// its halves of the memories, the unroller places them and overlaps loads,
+// computes and stores in hardware: placement `loop_ws`.
 
 import type { Diagnostics } from '../ir/diagnostics.js';
 import type { GemmTiling, TensorFunc, TensorOp } from '../ir/tensor-ir.js';
@@ -19,9 +25,15 @@ export function mapMemory(f: TensorFunc, target: GemminiTarget, log: Diagnostics
       return op;
     }
     const rows = gemmTileRows(op.tiling as GemmTiling, target.dim);
+    // The hardware unroller overlaps loads, computes and stores by itself.
+    if (target.hasLoopWs && rows.a + rows.b <= target.scratchpadRows / 2 && rows.c <= target.accumulatorRows / 2)
+      return { ...op, placement: { kind: 'loop_ws' } };
     const fits = (copies: number): boolean => copies * (rows.a + rows.b) <= target.scratchpadRows && copies * rows.c <= target.accumulatorRows;
     const copies = fits(2) ? 2 : 1;
-    return { ...op, placement: { aRow: 0, bRow: copies * rows.a, cRow: 0, copies } };
+    const aEnd = copies * rows.a;
+    const nextBank = Math.ceil(aEnd / target.scratchpadBankRows) * target.scratchpadBankRows;
+    const bRow = nextBank + copies * rows.b <= target.scratchpadRows ? nextBank : aEnd;
+    return { ...op, placement: { kind: 'rows', aRow: 0, bRow, cRow: 0, copies } };
   });
   return withBody(f, body);
 }

@@ -10,7 +10,7 @@
 //
 //   for i < M tiles, j < N tiles (or j, i):  C tile in accumulator buffer (tile number) % copies
 //     [mvin bias rows into the C tile]
-//     for k < K tiles:                        A, B tiles in scratchpad buffers k % copies
+//     for k < K tiles:                        A, B tiles in scratchpad buffers (step number) % copies
 //       mvin A tile, mvin B tile
 //       for kk < tk, jj < tj:
 //         preload B(kk, jj) -> C(0, jj); compute.preloaded A(0, kk)
@@ -50,6 +50,7 @@ export interface MatmulTarget {
 }
 
 export interface MatmulPlacement {
+  readonly kind: 'rows';
   /** First rows of the A and B buffers (scratchpad) and of the C buffer (accumulator). */
   readonly aRow: number;
   readonly bRow: number;
@@ -81,9 +82,11 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
   const kBlock = (kk: IExpr): IExpr => iadd(imul(k, ic(tk)), kk);
   // Rows or cols of a block: DIM, or what is left at the edge.
   const extentOf = (block: IExpr, size: number): IExpr => (size % d === 0 ? ic(d) : imin(ic(d), isub(ic(size), imul(block, ic(d)))));
-  // Buffer copies alternate with the k tile (A, B) and with the output tile (C).
-  const spBuf = imod(k, ic(place.copies));
+  // Buffer copies alternate with every (i, j, k) step for A and B, and with
+  // every output tile for C, so the next step's loads never wait for this
+  // step's computes.
   const tileNumber = tiling.order === 'ijk' ? iadd(imul(i, ic(nt)), j) : iadd(imul(j, ic(mt)), i);
+  const spBuf = imod(iadd(imul(tileNumber, ic(kt)), k), ic(place.copies));
   const accBuf = imod(tileNumber, ic(place.copies));
   const aRow = (ii: IExpr, kk: IExpr): IExpr => iadd(ic(place.aRow), iadd(imul(spBuf, ic(aTileRows)), imul(iadd(imul(ii, ic(tk)), kk), ic(d))));
   const bRow = (kk: IExpr, jj: IExpr): IExpr => iadd(ic(place.bRow), iadd(imul(spBuf, ic(bTileRows)), imul(iadd(imul(kk, ic(tj)), jj), ic(d))));
@@ -169,6 +172,56 @@ function groupCols(firstBlock: IExpr, blocks: IExpr, size: number, d: number, ti
   const full = imul(blocks, ic(d));
   if (size % d === 0) return tileBlocks % mbl === 0 ? ic(mbl * d) : full;
   return imin(full, isub(ic(size), imul(firstBlock, ic(d))));
+}
+
+/**
+ * The same matmul through Gemmini's matmul unroller: one loop_ws per (i, j, k)
+ * tile step. The bias is loaded by the first k step (which then accumulates
+ * onto it), C is stored by the last; between them the sums stay in the
+ * accumulator half the unroller keeps for C.
+ */
+export function loopWsProgram(spec: MatmulSpec, tiling: MatmulTiling, target: MatmulTarget): ProgramStmt[] {
+  const d = target.dim;
+  const { ti, tj, tk } = tiling;
+  const [mb, nb, kb] = [ceilDiv(spec.m, d), ceilDiv(spec.n, d), ceilDiv(spec.k, d)];
+  if (mb % ti || nb % tj || kb % tk) throw new Error(`internal: tiling ${ti}x${tj}x${tk} does not divide ${mb}x${nb}x${kb} blocks`);
+  const [mt, nt, kt] = [mb / ti, nb / tj, kb / tk];
+  const [i, j, k] = [iv('i'), iv('j'), iv('k')];
+  // Padding of the last tile in each dimension: the elements its blocks do not cover.
+  const pad = (t: IExpr, blocks: number, size: number): IExpr =>
+    size % d === 0 ? ic(0) : isub(ic(blocks * d), imin(ic(blocks * d), isub(ic(size), imul(t, ic(blocks * d)))));
+  const lastK = icmp('eq', k, ic(kt - 1));
+  const loopWs: Inst = {
+    op: 'loop_ws',
+    a: { buffer: spec.a.buffer, offset: iadd(imul(imul(i, ic(ti * d)), ic(spec.a.rowStride)), imul(k, ic(tk * d))) },
+    b: { buffer: spec.b.buffer, offset: iadd(imul(imul(k, ic(tk * d)), ic(spec.b.rowStride)), imul(j, ic(tj * d))) },
+    ...(spec.bias
+      ? {
+          d: {
+            buffer: spec.bias.buffer,
+            offset: spec.bias.repeatRow ? imul(j, ic(tj * d)) : iadd(imul(imul(i, ic(ti * d)), ic(spec.n)), imul(j, ic(tj * d))),
+            when: icmp('eq', k, ic(0)),
+          },
+        }
+      : {}),
+    c: { buffer: spec.out.buffer, offset: iadd(imul(imul(i, ic(ti * d)), ic(spec.out.rowStride)), imul(j, ic(tj * d))), when: lastK },
+    blocksI: ic(ti),
+    blocksJ: ic(tj),
+    blocksK: ic(tk),
+    padI: pad(i, ti, spec.m),
+    padJ: pad(j, tj, spec.n),
+    padK: pad(k, tk, spec.k),
+    aStride: spec.a.rowStride,
+    bStride: spec.b.rowStride,
+    dStride: spec.bias?.repeatRow ? 0 : spec.n,
+    cStride: spec.out.rowStride,
+    fullC: spec.out.dtype === 'i32',
+    // k = 0 overwrites C, unless the bias was loaded into it first.
+    exAccumulate: spec.bias ? ic(1) : icmp('gt', k, ic(0)),
+    activation: spec.activation,
+  };
+  const steps = loop('k', kt, [inst(loopWs)]);
+  return tiling.order === 'ijk' ? loop('i', mt, loop('j', nt, steps)) : loop('j', nt, loop('i', mt, steps));
 }
 
 /** The configuration instructions a matmul needs before its loops. */

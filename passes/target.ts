@@ -9,6 +9,8 @@ export interface GemminiTarget {
   /** Mesh rows = cols; one scratchpad row holds DIM input elements. */
   readonly dim: number;
   readonly scratchpadRows: number;
+  /** Rows of one scratchpad bank; each bank has one port (Configs.scala sp_singleported). */
+  readonly scratchpadBankRows: number;
   readonly accumulatorRows: number;
   /** Blocks of DIM columns one mvin moves into the scratchpad / accumulator. */
   readonly maxBlockLen: number;
@@ -17,6 +19,8 @@ export interface GemminiTarget {
   readonly maxMvinColsAcc: number;
   readonly dataflows: readonly ('ws' | 'os')[];
   readonly hasRelu: boolean;
+  /** Gemmini's hardware matmul unroller (LoopMatmul.scala). */
+  readonly hasLoopWs: boolean;
   /** Width of the partial sums inside the mesh (Configs.scala spatialArrayOutputType). */
   readonly spatialOutputBits: number;
   readonly config: GemminiConfig;
@@ -29,6 +33,7 @@ export function gemminiTarget(config: GemminiConfig): GemminiTarget {
     name: config.name,
     dim: p.DIM,
     scratchpadRows: p.SP_ROWS,
+    scratchpadBankRows: p.BANK_ROWS,
     accumulatorRows: p.ACC_ROWS,
     maxBlockLen: p.MAX_BLOCK_LEN,
     maxBlockLenAcc: p.MAX_BLOCK_LEN_ACC,
@@ -36,6 +41,7 @@ export function gemminiTarget(config: GemminiConfig): GemminiTarget {
     maxMvinColsAcc: p.DIM * p.MAX_BLOCK_LEN_ACC,
     dataflows: config.dataflow === 'both' ? ['ws', 'os'] : config.dataflow === 'WS' ? ['ws'] : ['os'],
     hasRelu: config.activations.includes('relu'),
+    hasLoopWs: config.hasLoopWs,
     spatialOutputBits: config.spatialArrayOutputBits,
     config,
   };

@@ -66,6 +66,15 @@ function cInst(i: Inst): string {
       return `gemmini_extended_preload(${cLocal(i.bd)}, ${cLocal(i.c)}, ${cI(i.bdCols)}, ${cI(i.bdRows)}, ${cI(i.cCols)}, ${cI(i.cRows)});`;
     case 'compute':
       return `gemmini_extended_compute_${i.accumulated ? 'accumulated' : 'preloaded'}(${cLocal(i.a)}, ${cLocal(i.bd)}, ${cI(i.aCols)}, ${cI(i.aRows)}, ${cI(i.bdCols)}, ${cI(i.bdRows)});`;
+    case 'loop_ws': {
+      const opt = (d: (DramRef & { when: IExpr }) | undefined): string =>
+        !d ? 'NULL' : d.when.kind === 'const' && d.when.value === 1 ? cDram(d) : `((${cI(d.when)}) ? ${cDram(d)} : NULL)`;
+      return (
+        `gemmini_loop_ws(${cI(i.blocksI)}, ${cI(i.blocksJ)}, ${cI(i.blocksK)}, ${cI(i.padI)}, ${cI(i.padJ)}, ${cI(i.padK)}, ` +
+        `${cDram(i.a)}, ${cDram(i.b)}, ${opt(i.d)}, ${opt(i.c)}, ${i.aStride}, ${i.bStride}, ${i.dStride}, ${i.cStride}, ` +
+        `false, false, ${i.fullC}, false, (${cI(i.exAccumulate)}) != 0, ${i.activation === 'relu' ? 'RELU' : 'NO_ACTIVATION'}, 0, 0, false);`
+      );
+    }
     case 'fence':
       return 'gemmini_fence();';
   }
