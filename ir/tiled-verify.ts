@@ -12,6 +12,8 @@ import { verifyTensorFunc } from './tensor-verify.js';
 
 export interface MemoryTarget {
   readonly dim: number;
+  /** Elements of K per block (DIM, or fewer where the mesh's sums are narrow). */
+  readonly kStep: number;
   readonly scratchpadRows: number;
   readonly accumulatorRows: number;
 }
@@ -20,12 +22,12 @@ type Gemm = Extract<TensorOp, { kind: 'gemm' }>;
 
 const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
 
-/** Rows of one copy of each tile buffer. */
-export function gemmTileRows(t: GemmTiling, dim: number): { a: number; b: number; c: number } {
-  // A tile: tileM rows x tileK cols = (tileM/DIM)*(tileK/DIM) blocks of DIM rows.
+/** Rows of one copy of each tile buffer; every block takes DIM rows. */
+export function gemmTileRows(t: GemmTiling, dim: number, kStep: number): { a: number; b: number; c: number } {
+  // A tile: tileM rows x tileK cols = (tileM/DIM) x (tileK/kStep) blocks.
   return {
-    a: (t.tileM / dim) * (t.tileK / dim) * dim,
-    b: (t.tileK / dim) * (t.tileN / dim) * dim,
+    a: (t.tileM / dim) * (t.tileK / kStep) * dim,
+    b: (t.tileK / kStep) * (t.tileN / dim) * dim,
     c: (t.tileM / dim) * (t.tileN / dim) * dim,
   };
 }
@@ -53,14 +55,15 @@ export function verifyTiledFunc(f: TensorFunc, target: MemoryTarget, diags: Diag
       continue;
     }
     const { m, n, k } = gemmDims(op, typeOf);
-    for (const [name, tile, size] of [['M', t.tileM, m], ['N', t.tileN, n], ['K', t.tileK, k]] as const) {
-      if (!(Number.isInteger(tile) && tile >= d && tile % d === 0))
-        diags.error(`gemm %${op.result}: tile ${name} = ${tile} must be a positive multiple of DIM ${d}`, op.loc);
-      else if (roundUp(size, d) % tile !== 0)
-        diags.error(`gemm %${op.result}: tile ${name} = ${tile} must divide ${name} = ${size} rounded up to DIM (${roundUp(size, d)})`, op.loc);
+    for (const [name, tile, size, step] of [['M', t.tileM, m, d], ['N', t.tileN, n, d], ['K', t.tileK, k, target.kStep]] as const) {
+      const unit = step === d ? `DIM ${d}` : `the K step ${step}`;
+      if (!(Number.isInteger(tile) && tile >= step && tile % step === 0))
+        diags.error(`gemm %${op.result}: tile ${name} = ${tile} must be a positive multiple of ${unit}`, op.loc);
+      else if (roundUp(size, step) % tile !== 0)
+        diags.error(`gemm %${op.result}: tile ${name} = ${tile} must divide ${name} = ${size} rounded up to ${unit} (${roundUp(size, step)})`, op.loc);
     }
     if (diags.hasErrors) continue;
-    const rows = gemmTileRows(t, d);
+    const rows = gemmTileRows(t, d, target.kStep);
     if (rows.a + rows.b > target.scratchpadRows)
       diags.error(`gemm %${op.result}: A and B tiles need ${rows.a + rows.b} scratchpad rows, the scratchpad has ${target.scratchpadRows}`, op.loc);
     if (rows.c > target.accumulatorRows)
@@ -79,7 +82,7 @@ export function verifyMappedFunc(f: TensorFunc, target: MemoryTarget, diags: Dia
       diags.error(`gemm %${op.result} has no memory placement (Mapped IR needs map=[...] on every gemm)`, op.loc);
       continue;
     }
-    const rows = gemmTileRows(op.tiling as GemmTiling, target.dim);
+    const rows = gemmTileRows(op.tiling as GemmTiling, target.dim, target.kStep);
     if (p.kind === 'loop_ws') {
       // LoopMatmul.scala: one loop's A and B tiles share half the scratchpad, its C tile half the accumulator.
       if (rows.a + rows.b > target.scratchpadRows / 2)

@@ -57,7 +57,7 @@ export function emitInstructions(f: TensorFunc, target: GemminiTarget, log: Diag
     const t = op.tiling as GemmTiling;
     const p = op.placement as GemmPlacement;
     const d = target.dim;
-    const tiling = { ti: t.tileM / d, tj: t.tileN / d, tk: t.tileK / d, order: t.order };
+    const tiling = { ti: t.tileM / d, tj: t.tileN / d, tk: t.tileK / target.kStep, order: t.order };
     body.push(
       ...matmulConfig(spec),
       ...(p.kind === 'loop_ws' ? loopWsProgram(spec, tiling, target) : matmulProgram(spec, tiling, target, p)),

@@ -24,9 +24,9 @@ export function mapMemory(f: TensorFunc, target: GemminiTarget, log: Diagnostics
       log.error(`gemm %${op.result} has no tile sizes; run the tile step first`, op.loc);
       return op;
     }
-    const rows = gemmTileRows(op.tiling as GemmTiling, target.dim);
+    const rows = gemmTileRows(op.tiling as GemmTiling, target.dim, target.kStep);
     // The hardware unroller overlaps loads, computes and stores by itself.
-    if (target.hasLoopWs && rows.a + rows.b <= target.scratchpadRows / 2 && rows.c <= target.accumulatorRows / 2)
+    if (target.hasLoopWs && target.kStep === target.dim && rows.a + rows.b <= target.scratchpadRows / 2 && rows.c <= target.accumulatorRows / 2)
       return { ...op, placement: { kind: 'loop_ws' } };
     const fits = (copies: number): boolean => copies * (rows.a + rows.b) <= target.scratchpadRows && copies * rows.c <= target.accumulatorRows;
     const copies = fits(2) ? 2 : 1;

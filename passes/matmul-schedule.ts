@@ -45,6 +45,8 @@ export interface MatmulTiling {
 
 export interface MatmulTarget {
   readonly dim: number;
+  /** Elements of K per block: DIM, or fewer where the mesh's partial sums are narrow. */
+  readonly kStep: number;
   readonly maxBlockLen: number;
   readonly maxBlockLenAcc: number;
 }
@@ -66,8 +68,9 @@ const loop = (v: string, extent: number, body: ProgramStmt[]): ProgramStmt[] => 
 
 export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: MatmulTarget, place: MatmulPlacement): ProgramStmt[] {
   const d = target.dim;
+  const dk = target.kStep;
   const { ti, tj, tk } = tiling;
-  const [mb, nb, kb] = [ceilDiv(spec.m, d), ceilDiv(spec.n, d), ceilDiv(spec.k, d)];
+  const [mb, nb, kb] = [ceilDiv(spec.m, d), ceilDiv(spec.n, d), ceilDiv(spec.k, dk)];
   if (mb % ti || nb % tj || kb % tk) throw new Error(`internal: tiling ${ti}x${tj}x${tk} does not divide ${mb}x${nb}x${kb} blocks`);
   const [mt, nt, kt] = [mb / ti, nb / tj, kb / tk];
   const aTileRows = ti * tk * d;
@@ -81,7 +84,7 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
   const colBlock = (jj: IExpr): IExpr => iadd(imul(j, ic(tj)), jj);
   const kBlock = (kk: IExpr): IExpr => iadd(imul(k, ic(tk)), kk);
   // Rows or cols of a block: DIM, or what is left at the edge.
-  const extentOf = (block: IExpr, size: number): IExpr => (size % d === 0 ? ic(d) : imin(ic(d), isub(ic(size), imul(block, ic(d)))));
+  const extentOf = (block: IExpr, size: number, step = d): IExpr => (size % step === 0 ? ic(step) : imin(ic(step), isub(ic(size), imul(block, ic(step)))));
   // Buffer copies alternate with every (i, j, k) step for A and B, and with
   // every output tile for C, so the next step's loads never wait for this
   // step's computes.
@@ -113,26 +116,28 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
       ])),
     );
   }
-  // Loads of the A and B tiles, several blocks per mvin where rows are contiguous.
+  // Loads of the A and B tiles, several blocks per mvin where rows are contiguous
+  // (A's K blocks are contiguous only when they are DIM wide).
   const mbl = target.maxBlockLen;
-  const loadA = loop('ii', ti, loop('kg', ceilDiv(tk, mbl), [
+  const mblA = dk === d ? mbl : 1;
+  const loadA = loop('ii', ti, loop('kg', ceilDiv(tk, mblA), [
     inst({
       op: 'mvin',
       channel: 0,
-      src: { buffer: spec.a.buffer, offset: iadd(imul(imul(rowBlock(iv('ii')), ic(d)), ic(spec.a.rowStride)), imul(kBlock(imul(iv('kg'), ic(mbl))), ic(d))) },
-      dst: { space: 'sp', row: aRow(iv('ii'), imul(iv('kg'), ic(mbl))) },
+      src: { buffer: spec.a.buffer, offset: iadd(imul(imul(rowBlock(iv('ii')), ic(d)), ic(spec.a.rowStride)), imul(kBlock(imul(iv('kg'), ic(mblA))), ic(dk))) },
+      dst: { space: 'sp', row: aRow(iv('ii'), imul(iv('kg'), ic(mblA))) },
       rows: extentOf(rowBlock(iv('ii')), spec.m),
-      cols: groupCols(kBlock(imul(iv('kg'), ic(mbl))), imin(ic(mbl), isub(ic(tk), imul(iv('kg'), ic(mbl)))), spec.k, d, tk, mbl),
+      cols: groupCols(kBlock(imul(iv('kg'), ic(mblA))), imin(ic(mblA), isub(ic(tk), imul(iv('kg'), ic(mblA)))), spec.k, dk, tk, mblA),
     }),
   ]));
   const loadB = loop('kk', tk, loop('jg', ceilDiv(tj, mbl), [
     inst({
       op: 'mvin',
       channel: 1,
-      src: { buffer: spec.b.buffer, offset: iadd(imul(imul(kBlock(iv('kk')), ic(d)), ic(spec.b.rowStride)), imul(colBlock(imul(iv('jg'), ic(mbl))), ic(d))) },
+      src: { buffer: spec.b.buffer, offset: iadd(imul(imul(kBlock(iv('kk')), ic(dk)), ic(spec.b.rowStride)), imul(colBlock(imul(iv('jg'), ic(mbl))), ic(d))) },
       // B blocks of one kk row are DIM rows apart: (kk, jj) at bRow(kk, jj).
       dst: { space: 'sp', row: bRow(iv('kk'), imul(iv('jg'), ic(mbl))) },
-      rows: extentOf(kBlock(iv('kk')), spec.k),
+      rows: extentOf(kBlock(iv('kk')), spec.k, dk),
       cols: groupCols(colBlock(imul(iv('jg'), ic(mbl))), imin(ic(mbl), isub(ic(tj), imul(iv('jg'), ic(mbl)))), spec.n, d, tj, mbl),
     }),
   ]));
@@ -141,7 +146,7 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
   const ii = iv('ii');
   const first = spec.bias ? ic(1) : icmp('gt', iadd(imul(k, ic(tk)), kk), ic(0));
   const cAddr = (row: IExpr): LocalAddr => ({ space: 'acc', row, accumulate: first, raw: false });
-  const kRows = extentOf(kBlock(kk), spec.k);
+  const kRows = extentOf(kBlock(kk), spec.k, dk);
   const nCols = extentOf(colBlock(jj), spec.n);
   const compute: ProgramStmt[] = [
     inst({ op: 'preload', bd: { space: 'sp', row: bRow(kk, jj) }, c: cAddr(cRow(ic(0), jj)), bdRows: kRows, bdCols: nCols, cRows: extentOf(rowBlock(ic(0)), spec.m), cCols: nCols }),

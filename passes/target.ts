@@ -23,6 +23,12 @@ export interface GemminiTarget {
   readonly hasLoopWs: boolean;
   /** Width of the partial sums inside the mesh (Configs.scala spatialArrayOutputType). */
   readonly spatialOutputBits: number;
+  /**
+   * Elements of K one compute may sum: DIM, unless DIM int8 x int8 products
+   * could leave the mesh's partial-sum width (a DIM-32 mesh with 20-bit sums:
+   * 32 * 128 * 128 = 2^19 does not fit), then fewer, so results stay exact.
+   */
+  readonly kStep: number;
   readonly config: GemminiConfig;
 }
 
@@ -43,6 +49,7 @@ export function gemminiTarget(config: GemminiConfig): GemminiTarget {
     hasRelu: config.activations.includes('relu'),
     hasLoopWs: config.hasLoopWs,
     spatialOutputBits: config.spatialArrayOutputBits,
+    kStep: Math.min(p.DIM, Math.floor((2 ** (config.spatialArrayOutputBits - 1) - 1) / (128 * 128))),
     config,
   };
 }

@@ -21,14 +21,14 @@ function divisors(n: number): number[] {
 /** Every tiling (in elements) whose double-buffered tiles fit. */
 export function candidateTilings(m: number, n: number, k: number, target: GemminiTarget): GemmTiling[] {
   const d = target.dim;
-  const [mb, nb, kb] = [Math.ceil(m / d), Math.ceil(n / d), Math.ceil(k / d)];
+  const [mb, nb, kb] = [Math.ceil(m / d), Math.ceil(n / d), Math.ceil(k / target.kStep)];
   const out: GemmTiling[] = [];
   for (const ti of divisors(mb))
     for (const tj of divisors(nb))
       for (const tk of divisors(kb))
         for (const order of ['ijk', 'jik'] as const) {
-          const t: GemmTiling = { tileM: ti * d, tileN: tj * d, tileK: tk * d, order };
-          const rows = gemmTileRows(t, d);
+          const t: GemmTiling = { tileM: ti * d, tileN: tj * d, tileK: tk * target.kStep, order };
+          const rows = gemmTileRows(t, d, target.kStep);
           if (2 * (rows.a + rows.b) <= target.scratchpadRows && 2 * rows.c <= target.accumulatorRows) out.push(t);
         }
   return out;
@@ -41,11 +41,11 @@ export function candidateTilings(m: number, n: number, k: number, target: Gemmin
  */
 export function tilingCost(m: number, n: number, k: number, t: GemmTiling, target: GemminiTarget): number {
   const d = target.dim;
-  const [mb, nb, kb] = [Math.ceil(m / d), Math.ceil(n / d), Math.ceil(k / d)];
+  const [mb, nb, kb] = [Math.ceil(m / d), Math.ceil(n / d), Math.ceil(k / target.kStep)];
   const [mt, nt] = [mb / (t.tileM / d), nb / (t.tileN / d)];
   // A is read once per column tile, B once per row tile; C written once.
   const bytes = m * k * nt + k * n * mt + m * n;
-  const instructions = mb * nb * kb * 2 + mt * nt * (kb / (t.tileK / d)) * ((t.tileM / d) + (t.tileK / d));
+  const instructions = mb * nb * kb * 2 + mt * nt * (kb / (t.tileK / target.kStep)) * ((t.tileM / d) + (t.tileK / target.kStep));
   return bytes / 16 + instructions * 4;
 }
 

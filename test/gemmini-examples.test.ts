@@ -37,3 +37,30 @@ describe.each(presets.map((p) => [p.config.name, p.config] as const))('examples 
     }
   });
 });
+
+// Every product (-128) * (-128): a DIM-32 mesh's 20-bit partial sums cannot
+// hold 32 of them (2^19), so tc sums fewer per compute there (target.kStep).
+const EXTREME = `def extreme(a: i8[64, 64], b: i8[64, 64]) -> i32[64, 64] {
+  x = clip(a, -128, -128)
+  y = clip(b, -128, -128)
+  return x @ y
+}
+`;
+
+describe('extreme int8 products stay exact', () => {
+  it.concurrent.each(presets.map((p) => p.config.name))('on preset %s', async (name) => {
+    const config = presets.find((p) => p.config.name === name)!.config;
+    const { func } = compileSource('extreme.tc', EXTREME);
+    const build = compileForGemmini(func!, config, 'extreme.tc');
+    expect(build.diagnostics.items).toEqual([]);
+    const binary = await buildOnHost(build.cSource, build.paramsHeader);
+    try {
+      const run = await runHostBinary(binary, { seed: 1 });
+      const expected = interpret(func!, func!.params.map((p, i) => randomTensor(p.type, 1, i)));
+      expect(expected[0].data[0]).toBe(64 * 16384);
+      expect(compareOutputs(expected, run.report!.outputs).mismatchCount).toBe(0);
+    } finally {
+      removeHostBuild(binary);
+    }
+  });
+});
