@@ -128,6 +128,8 @@ class Lowerer {
     const entryName = options.entry ?? this.ast.funcs[this.ast.funcs.length - 1].name.name;
     const entry = this.funcs.get(entryName);
     if (!entry) {
+      // A function that was defined but rejected above already has its located error.
+      if (this.ast.funcs.some((f) => f.name.name === entryName)) return undefined;
       this.diags.error(`entry function '${entryName}' is not defined${suggest(entryName, this.funcs.keys())}; functions: ${[...this.funcs.keys()].join(', ')}`);
       return undefined;
     }
