@@ -9,7 +9,7 @@ import { randomTensor, type Tensor } from '../ir/tensor-value.js';
 import { emitGemminiC } from '../backends/gemmini-c/emit.js';
 import type { GemminiConfig } from '../gemmini/config.js';
 import { renderGemminiParams } from '../gemmini/params.js';
-import { runGemminiPipeline, type PassName } from '../passes/pipeline.js';
+import { runGemminiPipeline, type PassName, type PipelineOptions } from '../passes/pipeline.js';
 import { gemminiTarget } from '../passes/target.js';
 import { compareOutputs, type Comparison } from '../spike/compare.js';
 import { runOnHost, type HostRunOptions } from '../spike/host.js';
@@ -27,6 +27,7 @@ export function compileForGemmini(
   config: GemminiConfig,
   sourceName?: string,
   dump?: (step: PassName, text: string) => void,
+  options: PipelineOptions = {},
 ): GemminiBuild {
   const diagnostics = new Diagnostics();
   const paramsHeader = renderGemminiParams(config);
@@ -35,7 +36,7 @@ export function compileForGemmini(
     return { cSource: '', paramsHeader, diagnostics };
   }
   const target = gemminiTarget(config);
-  const { program } = runGemminiPipeline(func, target, diagnostics, dump);
+  const { program } = runGemminiPipeline(func, target, diagnostics, dump, options);
   if (!program) return { cSource: '', paramsHeader, diagnostics };
   const cSource = emitGemminiC(program, { sourceName, comment: [`configuration: ${config.name} (DIM ${target.dim})`] });
   return { program, cSource, paramsHeader, diagnostics };

@@ -12,6 +12,7 @@ import type { TensorFunc } from '../ir/tensor-ir.js';
 import { printTensorFunc } from '../ir/tensor-print.js';
 import { checksum, formatChecksum, randomTensor, type Tensor } from '../ir/tensor-value.js';
 import { formatType, sameType } from '../ir/types.js';
+import type { Dataflow } from '../ir/program-ir.js';
 import { printProgram } from '../ir/program-print.js';
 import { configsCommand, loadPresetOrFile } from '../gemmini/configs-command.js';
 import type { GemminiConfig } from '../gemmini/config.js';
@@ -120,6 +121,7 @@ and a compile report into the output directory (default: out/NAME/).
 Options:
   --target gemmini       compile for Gemmini
   --config NAME|FILE     Gemmini configuration: a preset (tc configs list) or a JSON file (default: default)
+  --dataflow ws|os       the mesh's dataflow: weight- or output-stationary (default: ws where the configuration has it)
   --emit KIND            tensor-ir (default without --target), program-ir, or c: print that to stdout
   --dump-after STEP      print the IR after one step (canonicalize, fuse, tile, map-memory, emit-instructions)
   --dump-all             print the IR after every step
@@ -135,6 +137,7 @@ Options:
       output: { type: 'string', short: 'o' },
       target: { type: 'string' },
       config: { type: 'string' },
+      dataflow: { type: 'string' },
       'dump-after': { type: 'string' },
       'dump-all': { type: 'boolean' },
     },
@@ -155,13 +158,14 @@ Options:
         return 0;
       }
       const config = resolveConfig(values.config as string | undefined, io);
+      const dataflow = parseDataflow(values.dataflow as string | undefined);
       const dumpAfter = values['dump-after'] as string | undefined;
       if (dumpAfter !== undefined && !(PASS_NAMES as readonly string[]).includes(dumpAfter))
         throw new UsageError(`--dump-after: unknown step '${dumpAfter}' (steps: ${PASS_NAMES.join(', ')})`);
       const dump = (step: string, text: string): void => {
         if (values['dump-all'] || step === dumpAfter) io.stdout(`// ----- IR after ${step} -----\n${text}`);
       };
-      const build = compileForGemmini(func, config, path, dump);
+      const build = compileForGemmini(func, config, path, dump, { dataflow });
       printDiagnostics(build.diagnostics, new Map([[path, new TextDecoder().decode(io.readFile(path))]]), io);
       const program = build.program;
       if (build.diagnostics.hasErrors || !program) return 1;
@@ -190,13 +194,14 @@ the model's breakdown. Exit code 0 only on PASS.
 Options:
   --target gemmini       the target (the only one so far; also the default)
   --config NAME|FILE     Gemmini configuration: a preset (tc configs list) or a JSON file (default: default)
+  --dataflow ws|os       the mesh's dataflow: weight- or output-stationary (default: ws where the configuration has it)
   --seed N               input seed (default 1)
   --trace FILE.json      write the model's timeline as Chrome trace-event JSON (open in Perfetto)
   --keep                 keep the build directory and print where it is
   --size NAME=N[,...]    bind symbolic sizes
   --entry NAME           the function to run (default: the last one)
 `,
-    options: { ...COMMON, target: { type: 'string' }, config: { type: 'string' }, seed: { type: 'string' }, trace: { type: 'string' }, keep: { type: 'boolean' } },
+    options: { ...COMMON, target: { type: 'string' }, config: { type: 'string' }, dataflow: { type: 'string' }, seed: { type: 'string' }, trace: { type: 'string' }, keep: { type: 'boolean' } },
     async run(values, positionals, io) {
       const target = (values.target as string | undefined) ?? 'gemmini';
       if (target !== 'gemmini') throw new UsageError(`--target: unknown target '${target}' (available: gemmini)`);
@@ -204,7 +209,8 @@ Options:
       const { func, path } = frontend(values, positionals, io);
       if (!func) return 1;
       const config = resolveConfig(values.config as string | undefined, io);
-      const build = compileForGemmini(func, config, path);
+      const dataflow = parseDataflow(values.dataflow as string | undefined);
+      const build = compileForGemmini(func, config, path, undefined, { dataflow });
       printDiagnostics(build.diagnostics, new Map([[path, new TextDecoder().decode(io.readFile(path))]]), io);
       const program = build.program;
       if (build.diagnostics.hasErrors || !program) return 1;
@@ -249,6 +255,12 @@ function resolveConfig(arg: string | undefined, io: CliIO): GemminiConfig {
     case 'failed':
       throw new UsageError(`--config: ${loaded.errorLines.join('\n')}`);
   }
+}
+
+/** `--dataflow ws|os`; absent: the pipeline's default. Whether the configuration has it is the pipeline's to say. */
+function parseDataflow(arg: string | undefined): Dataflow | undefined {
+  if (arg === undefined || arg === 'ws' || arg === 'os') return arg;
+  throw new UsageError(`--dataflow: unknown dataflow '${arg}' (ws or os)`);
 }
 
 /** Reads FILE, runs the frontend, prints diagnostics. */

@@ -2,6 +2,7 @@
 // Values are named without the '%' the text form puts in front of them.
 
 import type { SourceLoc } from './diagnostics.js';
+import type { Dataflow } from './program-ir.js';
 import { DTYPE_RANGE, formatType, isIntDType, numElements, sameShape, type DType, type TensorType } from './types.js';
 
 export type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
@@ -29,12 +30,18 @@ export interface IndexVar {
   readonly extent: number;
 }
 
-/** Tile sizes of a gemm in elements (multiples of DIM) and which output loop is outermost. */
+/**
+ * Tile sizes of a gemm in elements (multiples of DIM), which output loop is
+ * outermost, and the mesh's dataflow: `ws` keeps a B block in the array while
+ * A rows stream through, `os` keeps the C block's partial sums there while A
+ * and B stream through.
+ */
 export interface GemmTiling {
   readonly tileM: number;
   readonly tileN: number;
   readonly tileK: number;
   readonly order: 'ijk' | 'jik';
+  readonly dataflow: Dataflow;
 }
 
 /**

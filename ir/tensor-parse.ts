@@ -220,7 +220,11 @@ export function parseOp(ts: TokenStream, types: Map<string, TensorType>, file: s
           ts.expectPunct('=');
           const order = ts.expectIdent('ijk or jik');
           if (order.text !== 'ijk' && order.text !== 'jik') ts.fail(`unknown loop order '${order.text}' (ijk or jik)`, order);
-          tiling = { tileM, tileN, tileK, order: order.text };
+          ts.expectIdent("'dataflow='", 'dataflow');
+          ts.expectPunct('=');
+          const dataflow = ts.expectIdent('ws or os');
+          if (dataflow.text !== 'ws' && dataflow.text !== 'os') ts.fail(`unknown dataflow '${dataflow.text}' (ws or os)`, dataflow);
+          tiling = { tileM, tileN, tileK, order: order.text, dataflow: dataflow.text };
         }
         if (ts.isIdent('map')) {
           ts.next();

@@ -65,7 +65,7 @@ export function printOpRhs(op: TensorOp): string {
     {
       const t = op.tiling;
       const p = op.placement;
-      const tile = t ? ` tile=[${t.tileM}, ${t.tileN}, ${t.tileK}] order=${t.order}` : '';
+      const tile = t ? ` tile=[${t.tileM}, ${t.tileN}, ${t.tileK}] order=${t.order} dataflow=${t.dataflow}` : '';
       const map = !p ? '' : p.kind === 'loop_ws' ? ' map=loop_ws' : ` map=[a=sp[${p.aRow}], b=sp[${p.bRow}], c=acc[${p.cRow}], copies=${p.copies}]`;
       return `gemm %${op.a}, %${op.b}${op.bias ? ` bias=%${op.bias}` : ''}${op.scale !== undefined ? ` scale=${formatNumber(op.scale)}` : ''} act=${op.relu ? 'relu' : 'none'}${tile}${map}`;
     }

@@ -1,11 +1,14 @@
 // Verifiers of the two annotated levels of Tensor IR:
 // - Tiled IR: every gemm has tile sizes that are multiples of DIM, divide its
-//   (DIM-rounded) extents, and whose tiles fit the memories once;
+//   (DIM-rounded) extents, and whose tiles fit the memories once, and a
+//   dataflow the target has;
 // - Mapped IR: every gemm's tile buffers (all their copies) lie inside the
-//   scratchpad / accumulator and the A and B buffers never overlap.
+//   scratchpad / accumulator and the A and B buffers never overlap; loop_ws
+//   (weight-stationary only) places only weight-stationary gemms.
 // Ops other than gemm run on the CPU and carry no annotation.
 
 import { Diagnostics } from './diagnostics.js';
+import type { Dataflow } from './program-ir.js';
 import type { GemmTiling, TensorFunc, TensorOp } from './tensor-ir.js';
 import type { TensorType } from './types.js';
 import { verifyTensorFunc } from './tensor-verify.js';
@@ -16,7 +19,12 @@ export interface MemoryTarget {
   readonly kStep: number;
   readonly scratchpadRows: number;
   readonly accumulatorRows: number;
+  /** Dataflows the mesh supports. */
+  readonly dataflows: readonly Dataflow[];
+  readonly name: string;
 }
+
+export const DATAFLOW_NAME: Readonly<Record<Dataflow, string>> = { ws: 'weight-stationary (ws)', os: 'output-stationary (os)' };
 
 type Gemm = Extract<TensorOp, { kind: 'gemm' }>;
 
@@ -54,6 +62,8 @@ export function verifyTiledFunc(f: TensorFunc, target: MemoryTarget, diags: Diag
       diags.error(`gemm %${op.result} has no tile sizes (Tiled IR needs tile=[M, N, K] on every gemm)`, op.loc);
       continue;
     }
+    if (!target.dataflows.includes(t.dataflow))
+      diags.error(`gemm %${op.result}: configuration '${target.name}' has no ${DATAFLOW_NAME[t.dataflow]} dataflow (it has ${target.dataflows.join(', ')})`, op.loc);
     const { m, n, k } = gemmDims(op, typeOf);
     for (const [name, tile, size, step] of [['M', t.tileM, m, d], ['N', t.tileN, n, d], ['K', t.tileK, k, target.kStep]] as const) {
       const unit = step === d ? `DIM ${d}` : `the K step ${step}`;
@@ -84,6 +94,8 @@ export function verifyMappedFunc(f: TensorFunc, target: MemoryTarget, diags: Dia
     }
     const rows = gemmTileRows(op.tiling as GemmTiling, target.dim, target.kStep);
     if (p.kind === 'loop_ws') {
+      if ((op.tiling as GemmTiling).dataflow !== 'ws')
+        diags.error(`gemm %${op.result}: loop_ws runs weight-stationary only, but the gemm is tiled for dataflow=${(op.tiling as GemmTiling).dataflow}`, op.loc);
       // LoopMatmul.scala: one loop's A and B tiles share half the scratchpad, its C tile half the accumulator.
       if (rows.a + rows.b > target.scratchpadRows / 2)
         diags.error(`gemm %${op.result}: loop_ws tiles need ${rows.a + rows.b} scratchpad rows, half the scratchpad is ${target.scratchpadRows / 2}`, op.loc);

@@ -1,8 +1,8 @@
 // emit-instructions (Mapped IR -> Program IR): every gemm becomes its
-// configuration, its tiled loops of mvin / preload / compute / mvout
-// (matmul-schedule.ts) and a fence; every other op runs on the CPU. Reshapes
-// of intermediate values are views, not copies. Nothing is decided later:
-// the C emitter prints what this step produces.
+// configuration, its tiled loops of mvin / preload / compute / mvout in its
+// tiling's dataflow (matmul-schedule.ts) and a fence; every other op runs on
+// the CPU. Reshapes of intermediate values are views, not copies. Nothing is
+// decided later: the C emitter prints what this step produces.
 
 import type { Diagnostics } from '../ir/diagnostics.js';
 import { simplifyI } from '../ir/iexpr.js';
@@ -15,8 +15,6 @@ import { loopWsProgram, matmulConfig, matmulProgram, type MatmulSpec } from './m
 import type { GemminiTarget } from './target.js';
 
 export function emitInstructions(f: TensorFunc, target: GemminiTarget, log: Diagnostics): ProgramFunc {
-  if (!target.dataflows.includes('ws'))
-    log.error(`configuration '${target.name}' has no weight-stationary dataflow; tc emits weight-stationary code so far`);
   const types = new Map<string, TensorType>([...f.params.map((p) => [p.name, p.type] as const), ...f.body.map((o) => [o.result, o.type] as const)]);
   const results = new Set(f.results);
   for (const r of f.results) {
@@ -57,9 +55,9 @@ export function emitInstructions(f: TensorFunc, target: GemminiTarget, log: Diag
     const t = op.tiling as GemmTiling;
     const p = op.placement as GemmPlacement;
     const d = target.dim;
-    const tiling = { ti: t.tileM / d, tj: t.tileN / d, tk: t.tileK / target.kStep, order: t.order };
+    const tiling = { ti: t.tileM / d, tj: t.tileN / d, tk: t.tileK / target.kStep, order: t.order, dataflow: t.dataflow };
     body.push(
-      ...matmulConfig(spec),
+      ...matmulConfig(spec, t.dataflow),
       ...(p.kind === 'loop_ws' ? loopWsProgram(spec, tiling, target) : matmulProgram(spec, tiling, target, p)),
       { kind: 'inst', inst: { op: 'fence' } },
     );

@@ -7,8 +7,9 @@
 // serialises them otherwise); right after A when no bank is free. Two copies
 // of each buffer (double-buffering) when they fit, so loads of the next tile
 // overlap the compute of this one; one copy otherwise.
-// When the target has Gemmini's matmul unroller (loop_ws) and the tiles fit
-// its halves of the memories, the unroller places them and overlaps loads,
+// When the target has Gemmini's matmul unroller (loop_ws), the gemm is
+// weight-stationary (the unroller's only dataflow) and the tiles fit its
+// halves of the memories, the unroller places them and overlaps loads,
 // computes and stores in hardware: placement `loop_ws`.
 
 import type { Diagnostics } from '../ir/diagnostics.js';
@@ -24,9 +25,10 @@ export function mapMemory(f: TensorFunc, target: GemminiTarget, log: Diagnostics
       log.error(`gemm %${op.result} has no tile sizes; run the tile step first`, op.loc);
       return op;
     }
-    const rows = gemmTileRows(op.tiling as GemmTiling, target.dim, target.kStep);
+    const tiling = op.tiling as GemmTiling;
+    const rows = gemmTileRows(tiling, target.dim, target.kStep);
     // The hardware unroller overlaps loads, computes and stores by itself.
-    if (target.hasLoopWs && target.kStep === target.dim && rows.a + rows.b <= target.scratchpadRows / 2 && rows.c <= target.accumulatorRows / 2)
+    if (target.hasLoopWs && tiling.dataflow === 'ws' && target.kStep === target.dim && rows.a + rows.b <= target.scratchpadRows / 2 && rows.c <= target.accumulatorRows / 2)
       return { ...op, placement: { kind: 'loop_ws' } };
     const fits = (copies: number): boolean => copies * (rows.a + rows.b) <= target.scratchpadRows && copies * rows.c <= target.accumulatorRows;
     const copies = fits(2) ? 2 : 1;

@@ -1,5 +1,6 @@
 // Gemmini instructions for one (fused) matmul: C = act(scale * (A @ B + bias)),
-// weight-stationary, tiled, double-buffered. This is the instruction emission
+// weight-stationary (WS) or output-stationary (OS), tiled, double-buffered.
+// This is the instruction emission
 // that the emit-instructions step performs for every accelerated matmul (and
 // for convolutions once they are matmuls); the tile sizes come from the tiling
 // step, the scratchpad/accumulator bases from memory mapping.
@@ -13,12 +14,25 @@
 //     for k < K tiles:                        A, B tiles in scratchpad buffers (step number) % copies
 //       mvin A tile, mvin B tile
 //       for kk < tk, jj < tj:
-//         preload B(kk, jj) -> C(0, jj); compute.preloaded A(0, kk)
-//         for ii < ti - 1: preload garbage -> C(ii+1, jj); compute.accumulated A(ii+1, kk)
+//         WS: preload B(kk, jj) -> C(0, jj); compute.preloaded A(0, kk)
+//             for ii < ti - 1: preload garbage -> C(ii+1, jj); compute.accumulated A(ii+1, kk)
+//         OS: for ii < ti: preload garbage -> C(ii, jj); compute.preloaded A(ii, kk), B(kk, jj)
 //     mvout C tile (scale, activation)
+//
+// Both dataflows sum at most kStep products inside the mesh, whose partial
+// sums are only spatialOutputBits wide and wrap; the 32-bit accumulator adds
+// the blocks up (C's accumulate bit). In OS that means one K block per
+// preload/compute pair: the garbage-D preload zeroes the PEs' sums, and each
+// C receives exactly one block's result. Spike (and tc's host model) write C
+// after every compute; the RTL writes a result once, when the next
+// compute.preloaded flips the mesh or a flush drains it, to the C its preload
+// named (ExecuteController.scala in_prop, flush): with one compute per C both
+// give the same sums. Chaining compute.accumulated over K blocks, as
+// Gemmini's own OS library code does, would keep a whole K tile's sum in the
+// mesh and wrap.
 
 import { ic, iadd, imin, imod, imul, isub, iv, icmp, type IExpr } from '../ir/iexpr.js';
-import type { Activation, Inst, LocalAddr, ProgramStmt } from '../ir/program-ir.js';
+import type { Activation, Dataflow, Inst, LocalAddr, ProgramStmt } from '../ir/program-ir.js';
 
 export interface MatmulSpec {
   readonly m: number;
@@ -41,6 +55,7 @@ export interface MatmulTiling {
   readonly tk: number;
   /** Which output-tile loop is outermost. */
   readonly order: 'ijk' | 'jik';
+  readonly dataflow: Dataflow;
 }
 
 export interface MatmulTarget {
@@ -148,14 +163,22 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
   const cAddr = (row: IExpr): LocalAddr => ({ space: 'acc', row, accumulate: first, raw: false });
   const kRows = extentOf(kBlock(kk), spec.k, dk);
   const nCols = extentOf(colBlock(jj), spec.n);
-  const compute: ProgramStmt[] = [
-    inst({ op: 'preload', bd: { space: 'sp', row: bRow(kk, jj) }, c: cAddr(cRow(ic(0), jj)), bdRows: kRows, bdCols: nCols, cRows: extentOf(rowBlock(ic(0)), spec.m), cCols: nCols }),
-    inst({ op: 'compute', accumulated: false, a: { space: 'sp', row: aRow(ic(0), kk) }, bd: { space: 'garbage' }, aRows: extentOf(rowBlock(ic(0)), spec.m), aCols: kRows, bdRows: kRows, bdCols: nCols }),
-    ...loop('ii', ti - 1, [
-      inst({ op: 'preload', bd: { space: 'garbage' }, c: cAddr(cRow(iadd(ii, ic(1)), jj)), bdRows: kRows, bdCols: nCols, cRows: extentOf(rowBlock(iadd(ii, ic(1))), spec.m), cCols: nCols }),
-      inst({ op: 'compute', accumulated: true, a: { space: 'sp', row: aRow(iadd(ii, ic(1)), kk) }, bd: { space: 'garbage' }, aRows: extentOf(rowBlock(iadd(ii, ic(1))), spec.m), aCols: kRows, bdRows: kRows, bdCols: nCols }),
-    ]),
-  ];
+  const mRows = (block: IExpr): IExpr => extentOf(rowBlock(block), spec.m);
+  const compute: ProgramStmt[] =
+    tiling.dataflow === 'ws'
+      ? [
+          inst({ op: 'preload', bd: { space: 'sp', row: bRow(kk, jj) }, c: cAddr(cRow(ic(0), jj)), bdRows: kRows, bdCols: nCols, cRows: mRows(ic(0)), cCols: nCols }),
+          inst({ op: 'compute', accumulated: false, a: { space: 'sp', row: aRow(ic(0), kk) }, bd: { space: 'garbage' }, aRows: mRows(ic(0)), aCols: kRows, bdRows: kRows, bdCols: nCols }),
+          ...loop('ii', ti - 1, [
+            inst({ op: 'preload', bd: { space: 'garbage' }, c: cAddr(cRow(iadd(ii, ic(1)), jj)), bdRows: kRows, bdCols: nCols, cRows: mRows(iadd(ii, ic(1))), cCols: nCols }),
+            inst({ op: 'compute', accumulated: true, a: { space: 'sp', row: aRow(iadd(ii, ic(1)), kk) }, bd: { space: 'garbage' }, aRows: mRows(iadd(ii, ic(1))), aCols: kRows, bdRows: kRows, bdCols: nCols }),
+          ]),
+        ]
+      : // OS: a fresh zero start (garbage D) and its own C for every block product.
+        loop('ii', ti, [
+          inst({ op: 'preload', bd: { space: 'garbage' }, c: cAddr(cRow(ii, jj)), bdRows: mRows(ii), bdCols: nCols, cRows: mRows(ii), cCols: nCols }),
+          inst({ op: 'compute', accumulated: false, a: { space: 'sp', row: aRow(ii, kk) }, bd: { space: 'sp', row: bRow(kk, jj) }, aRows: mRows(ii), aCols: kRows, bdRows: kRows, bdCols: nCols }),
+        ]);
   tileBody.push(...loop('k', kt, [...loadA, ...loadB, ...loop('kk', tk, loop('jj', tj, compute))]));
   tileBody.push(
     ...loop('ii', ti, loop('jj', tj, [
@@ -186,6 +209,7 @@ function groupCols(firstBlock: IExpr, blocks: IExpr, size: number, d: number, ti
  * accumulator half the unroller keeps for C.
  */
 export function loopWsProgram(spec: MatmulSpec, tiling: MatmulTiling, target: MatmulTarget): ProgramStmt[] {
+  if (tiling.dataflow !== 'ws') throw new Error(`internal: loop_ws is weight-stationary only, not ${tiling.dataflow}`);
   const d = target.dim;
   const { ti, tj, tk } = tiling;
   const [mb, nb, kb] = [ceilDiv(spec.m, d), ceilDiv(spec.n, d), ceilDiv(spec.k, d)];
@@ -229,10 +253,13 @@ export function loopWsProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
   return tiling.order === 'ijk' ? loop('i', mt, loop('j', nt, steps)) : loop('j', nt, loop('i', mt, steps));
 }
 
-/** The configuration instructions a matmul needs before its loops. */
-export function matmulConfig(spec: MatmulSpec): ProgramStmt[] {
+/**
+ * The configuration instructions a matmul needs before its loops. OS results
+ * leave the mesh shifted right by sysShift: 0 keeps the raw sums.
+ */
+export function matmulConfig(spec: MatmulSpec, dataflow: Dataflow): ProgramStmt[] {
   const stmts: ProgramStmt[] = [
-    inst({ op: 'config_ex', dataflow: 'ws', activation: 'none', sysShift: 0, aTranspose: false, bTranspose: false }),
+    inst({ op: 'config_ex', dataflow, activation: 'none', sysShift: 0, aTranspose: false, bTranspose: false }),
     inst({ op: 'config_ld', channel: 0, strideBytes: spec.a.rowStride, scale: 1 }),
     inst({ op: 'config_ld', channel: 1, strideBytes: spec.b.rowStride, scale: 1 }),
   ];

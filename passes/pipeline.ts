@@ -16,10 +16,16 @@ import { emitInstructions } from './emit-instructions.js';
 import { fuse } from './fuse.js';
 import { mapMemory } from './map-memory.js';
 import type { GemminiTarget } from './target.js';
-import { tile } from './tile.js';
+import { tile, type TileOptions } from './tile.js';
 
 export const PASS_NAMES = ['canonicalize', 'fuse', 'tile', 'map-memory', 'emit-instructions'] as const;
 export type PassName = (typeof PASS_NAMES)[number];
+
+/** Choices the user may force; the steps decide everything else. */
+export interface PipelineOptions {
+  /** The mesh's dataflow (tile step): WS by default where the target has it. */
+  readonly dataflow?: TileOptions['dataflow'];
+}
 
 export interface PipelineResult {
   readonly program?: ProgramFunc;
@@ -31,7 +37,13 @@ export interface PipelineResult {
  * Runs the steps in order and stops at the first that reports an error.
  * A verifier failing after a step is tc's own bug and is reported as one.
  */
-export function runGemminiPipeline(input: TensorFunc, target: GemminiTarget, log: Diagnostics, dump?: (step: PassName, text: string) => void): PipelineResult {
+export function runGemminiPipeline(
+  input: TensorFunc,
+  target: GemminiTarget,
+  log: Diagnostics,
+  dump?: (step: PassName, text: string) => void,
+  options: PipelineOptions = {},
+): PipelineResult {
   const stages = new Map<PassName, TensorFunc | ProgramFunc>();
   const checked = <T extends TensorFunc | ProgramFunc>(step: PassName, ir: T, verify: (ir: T) => Diagnostics, print: (ir: T) => string): T | undefined => {
     stages.set(step, ir);
@@ -47,7 +59,7 @@ export function runGemminiPipeline(input: TensorFunc, target: GemminiTarget, log
   if (!f) return { stages };
   f = checked('fuse', fuse(f, target, log), tensor, printTensorFunc);
   if (!f) return { stages };
-  f = checked('tile', tile(f, target, log), (x) => verifyTiledFunc(x, target), printTensorFunc);
+  f = checked('tile', tile(f, target, log, { dataflow: options.dataflow }), (x) => verifyTiledFunc(x, target), printTensorFunc);
   if (!f) return { stages };
   f = checked('map-memory', mapMemory(f, target, log), (x) => verifyMappedFunc(x, target), printTensorFunc);
   if (!f) return { stages };

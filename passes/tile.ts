@@ -4,11 +4,15 @@
 // fit; the choice minimises the modelled cost (gemmini/cost.ts's estimate of
 // DRAM traffic and instruction issue). Sizes that are not multiples of DIM
 // stay as they are: the last blocks are partial.
+// The dataflow is weight-stationary when the target has it (tc's WS
+// schedules reuse a preloaded B block across a tile's rows and may use the
+// loop_ws unroller), output-stationary otherwise; an option forces one.
 
 import type { Diagnostics } from '../ir/diagnostics.js';
+import type { Dataflow } from '../ir/program-ir.js';
 import type { GemmTiling, TensorFunc, TensorOp } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
-import { gemmTileRows } from '../ir/tiled-verify.js';
+import { DATAFLOW_NAME, gemmTileRows } from '../ir/tiled-verify.js';
 import { withBody } from './rewrite.js';
 import type { GemminiTarget } from './target.js';
 
@@ -19,7 +23,7 @@ function divisors(n: number): number[] {
 }
 
 /** Every tiling (in elements) whose double-buffered tiles fit. */
-export function candidateTilings(m: number, n: number, k: number, target: GemminiTarget): GemmTiling[] {
+export function candidateTilings(m: number, n: number, k: number, target: GemminiTarget, dataflow: Dataflow = defaultDataflow(target)): GemmTiling[] {
   const d = target.dim;
   const [mb, nb, kb] = [Math.ceil(m / d), Math.ceil(n / d), Math.ceil(k / target.kStep)];
   const out: GemmTiling[] = [];
@@ -27,7 +31,7 @@ export function candidateTilings(m: number, n: number, k: number, target: Gemmin
     for (const tj of divisors(nb))
       for (const tk of divisors(kb))
         for (const order of ['ijk', 'jik'] as const) {
-          const t: GemmTiling = { tileM: ti * d, tileN: tj * d, tileK: tk * target.kStep, order };
+          const t: GemmTiling = { tileM: ti * d, tileN: tj * d, tileK: tk * target.kStep, order, dataflow };
           const rows = gemmTileRows(t, d, target.kStep);
           if (2 * (rows.a + rows.b) <= target.scratchpadRows && 2 * rows.c <= target.accumulatorRows) out.push(t);
         }
@@ -49,13 +53,27 @@ export function tilingCost(m: number, n: number, k: number, t: GemmTiling, targe
   return bytes / 16 + instructions * 4;
 }
 
-export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics): TensorFunc {
+export interface TileOptions {
+  /** Forces a dataflow; without it, WS where the target has it. */
+  readonly dataflow?: Dataflow;
+}
+
+export function defaultDataflow(target: GemminiTarget): Dataflow {
+  return target.dataflows.includes('ws') ? 'ws' : 'os';
+}
+
+export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics, options: TileOptions = {}): TensorFunc {
+  const dataflow = options.dataflow ?? defaultDataflow(target);
+  if (!target.dataflows.includes(dataflow)) {
+    log.error(`configuration '${target.name}' has no ${DATAFLOW_NAME[dataflow]} dataflow; it has ${target.dataflows.map((x) => DATAFLOW_NAME[x]).join(' and ')}`);
+    return f;
+  }
   const types = new Map<string, TensorType>([...f.params.map((p) => [p.name, p.type] as const), ...f.body.map((o) => [o.result, o.type] as const)]);
   const body = f.body.map((op): TensorOp => {
     if (op.kind !== 'gemm') return op;
     const [m, k] = (types.get(op.a) as TensorType).shape;
     const n = (types.get(op.b) as TensorType).shape[1];
-    const candidates = candidateTilings(m, n, k, target);
+    const candidates = candidateTilings(m, n, k, target, dataflow);
     if (candidates.length === 0) {
       log.error(`gemm %${op.result} (${m}x${k} @ ${k}x${n}): no tile fits the scratchpad of ${target.name} twice`, op.loc);
       return op;
