@@ -33,7 +33,8 @@ export function compileReport(r: CompileReportInput): string {
       const [m, k] = (types.get(op.a) as TensorType).shape;
       const n = (types.get(op.b) as TensorType).shape[1];
       lines.push(`      ${m}x${k} @ ${k}x${n}, ${m * n * k} MACs`);
-      if (op.tiling) lines.push(`      tiles M ${op.tiling.tileM}, N ${op.tiling.tileN}, K ${op.tiling.tileK}, loop order ${op.tiling.order}`);
+      if (op.tiling)
+        lines.push(`      ${op.tiling.dataflow === 'ws' ? 'weight' : 'output'}-stationary, tiles M ${op.tiling.tileM}, N ${op.tiling.tileN}, K ${op.tiling.tileK}, loop order ${op.tiling.order}`);
       const p = op.placement;
       if (p?.kind === 'loop_ws') lines.push('      memory: placed by the loop_ws unroller (half the scratchpad and accumulator per loop)');
       else if (p) lines.push(`      memory: A at scratchpad row ${p.aRow}, B at row ${p.bRow}, C at accumulator row ${p.cRow}, ${p.copies} cop${p.copies === 1 ? 'y' : 'ies'} each`);

@@ -17,6 +17,8 @@ import type { RunResult } from '../spike/result.js';
 
 export interface GemminiBuild {
   readonly program?: ProgramFunc;
+  /** The Mapped IR (gemms with tiles and placements), for the compile report. */
+  readonly mapped?: TensorFunc;
   readonly cSource: string;
   readonly paramsHeader: string;
   readonly diagnostics: Diagnostics;
@@ -36,10 +38,10 @@ export function compileForGemmini(
     return { cSource: '', paramsHeader, diagnostics };
   }
   const target = gemminiTarget(config);
-  const { program } = runGemminiPipeline(func, target, diagnostics, dump, options);
+  const { program, stages } = runGemminiPipeline(func, target, diagnostics, dump, options);
   if (!program) return { cSource: '', paramsHeader, diagnostics };
   const cSource = emitGemminiC(program, { sourceName, comment: [`configuration: ${config.name} (DIM ${target.dim})`] });
-  return { program, cSource, paramsHeader, diagnostics };
+  return { program, mapped: stages.get('map-memory') as TensorFunc, cSource, paramsHeader, diagnostics };
 }
 
 export interface GemminiRun {

@@ -19,6 +19,7 @@ import type { GemminiConfig } from '../gemmini/config.js';
 import { modelSummary } from '../spike/report.js';
 import { compileForGemmini, runForGemmini } from './gemmini-driver.js';
 import { PASS_NAMES } from '../passes/pipeline.js';
+import { compileReport } from './compile-report.js';
 
 const VERSION = '0.1.0';
 
@@ -177,7 +178,10 @@ Options:
       io.writeFile(join(outDir, `${func.name}.c`), build.cSource);
       io.writeFile(join(outDir, 'gemmini_params.h'), build.paramsHeader);
       io.writeFile(join(outDir, `${func.name}.program.ir`), printProgram(program));
-      io.stdout(`${path}: @${func.name} for Gemmini '${config.name}' -> ${outDir}/${func.name}.c, ${outDir}/gemmini_params.h, ${outDir}/${func.name}.program.ir\n`);
+      const report = compileReport({ source: path, configName: config.name, dim: program.dim, mapped: build.mapped!, program });
+      io.writeFile(join(outDir, `${func.name}.report.txt`), report);
+      io.stdout(report);
+      io.stdout(`wrote ${outDir}/${func.name}.c, ${outDir}/gemmini_params.h, ${outDir}/${func.name}.program.ir, ${outDir}/${func.name}.report.txt\n`);
       return 0;
     },
   },

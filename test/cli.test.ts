@@ -18,6 +18,21 @@ function tc(args: string[]): { code: number; stdout: string; stderr: string } {
     mkdir: (p) => void mkdirSync(p, { recursive: true }),
   };
   const code = main(args, io);
+  if (typeof code !== 'number') throw new Error('use tcAsync for asynchronous commands');
+  return { code, stdout, stderr };
+}
+
+async function tcAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readFile: (p) => readFileSync(p),
+    writeFile: (p, d) => writeFileSync(p, d),
+    mkdir: (p) => void mkdirSync(p, { recursive: true }),
+  };
+  const code = await main(args, io);
   return { code, stdout, stderr };
 }
 
@@ -167,5 +182,46 @@ describe('help', () => {
     const r = tc(['--help']);
     expect(r.code).toBe(0);
     for (const cmd of ['check', 'eval', 'compile', 'help']) expect(r.stdout).toContain(cmd);
+  });
+});
+
+describe('compile --target gemmini and run', () => {
+  it('writes the C, its params header, the Program IR and the compile report', () => {
+    const out = join(dir, 'out-gemm');
+    const r = tc(['compile', '--target', 'gemmini', '--config', 'dim8', '-o', out, gemm]);
+    expect(r.code).toBe(0);
+    const c = readFileSync(join(out, 'gemm_bias_relu.c'), 'utf8');
+    expect(c).toContain('#include "gemmini.h"');
+    expect(c).toMatch(/gemmini_(loop_ws|extended_preload)\(/);
+    expect(readFileSync(join(out, 'gemmini_params.h'), 'utf8')).toMatch(/#define DIM 8\b/);
+    expect(readFileSync(join(out, 'gemm_bias_relu.program.ir'), 'utf8')).toMatch(/^program @gemm_bias_relu dim=8 \{/);
+    const report = readFileSync(join(out, 'gemm_bias_relu.report.txt'), 'utf8');
+    expect(report).toContain('-> Gemmini');
+    expect(r.stdout).toContain(report);
+  });
+
+  it('--dump-after prints the IR after one step, --dump-all after every step', () => {
+    const one = tc(['compile', '--target', 'gemmini', '--dump-after', 'tile', gemm]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/IR after tile/);
+    expect(one.stdout).toMatch(/tile=\[\d+, \d+, \d+\]/);
+    expect(one.stdout).not.toMatch(/IR after fuse/);
+    const all = tc(['compile', '--target', 'gemmini', '--dump-all', gemm]);
+    for (const step of ['canonicalize', 'fuse', 'tile', 'map-memory', 'emit-instructions']) expect(all.stdout).toContain(`IR after ${step}`);
+    expect(tc(['compile', '--target', 'gemmini', '--dump-after', 'tiling', gemm]).code).toBe(2);
+  });
+
+  it('tc run prints PASS with cycles and exits 0', async () => {
+    const r = await tcAsync(['run', '--target', 'gemmini', '--config', 'dim4', '--seed', '3', gemm]);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^PASS /m);
+    expect(r.stdout).toMatch(/cycles [1-9]\d*/);
+  });
+
+  it('an unknown configuration is a usage error', () => {
+    const r = tc(['compile', '--target', 'gemmini', '--config', 'nosuch', gemm]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/neither a preset/);
   });
 });
