@@ -3,7 +3,7 @@
 
 import type { TokenStream } from './text-lexer.js';
 
-export type IBinary = 'add' | 'sub' | 'mul' | 'min' | 'max' | 'mod' | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne';
+export type IBinary = 'add' | 'sub' | 'mul' | 'min' | 'max' | 'mod' | 'div' | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne';
 
 export type IExpr =
   | { readonly kind: 'const'; readonly value: number }
@@ -43,6 +43,12 @@ export function imod(a: IExpr, b: IExpr): IExpr {
   if (b.kind === 'const' && b.value === 1) return ic(0);
   return { kind: 'mod', lhs: a, rhs: b };
 }
+/** ceil(a / b) for a >= 0, b > 0. */
+export function iceilDiv(a: IExpr, b: number): IExpr {
+  if (a.kind === 'const') return ic(Math.ceil(a.value / b));
+  if (b === 1) return a;
+  return { kind: 'div', lhs: iadd(a, ic(b - 1)), rhs: ic(b) };
+}
 export function icmp(kind: 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne', a: IExpr, b: IExpr): IExpr {
   if (a.kind === 'const' && b.kind === 'const') return ic(evalI({ kind, lhs: a, rhs: b }, new Map()));
   return { kind, lhs: a, rhs: b };
@@ -72,8 +78,10 @@ export function evalI(e: IExpr, env: ReadonlyMap<string, number>): number {
         case 'max':
           return Math.max(a, b);
         case 'mod':
-          // Operands are non-negative in tc's programs; C's % agrees there.
+          // Operands are non-negative in tc's programs; C's % and / agree there.
           return a % b;
+        case 'div':
+          return Math.floor(a / b);
         case 'lt':
           return a < b ? 1 : 0;
         case 'le':
@@ -110,6 +118,7 @@ export function printI(e: IExpr, parentPrec = 0): string {
     case 'min':
     case 'max':
     case 'mod':
+    case 'div':
       return `${e.kind}(${printI(e.lhs)}, ${printI(e.rhs)})`;
     default: {
       const p = PREC[e.kind];
@@ -156,7 +165,7 @@ function parseAtom(ts: TokenStream): IExpr {
   const t = ts.peek();
   if (t.kind === 'number' || (t.kind === 'punct' && t.text === '-')) return ic(ts.expectInt('an integer'));
   const name = ts.expectIdent('a loop variable or integer').text;
-  if ((name === 'min' || name === 'max' || name === 'mod') && ts.isPunct('(')) {
+  if ((name === 'min' || name === 'max' || name === 'mod' || name === 'div') && ts.isPunct('(')) {
     ts.expectPunct('(');
     const lhs = parseCmp(ts);
     ts.expectPunct(',');

@@ -108,7 +108,8 @@ export type Inst =
 export type InstOp = Inst['op'];
 
 export type ProgramStmt =
-  | { readonly kind: 'for'; readonly var: string; readonly extent: number; readonly body: readonly ProgramStmt[] }
+  /** A loop of `extent` trips; the extent may depend on enclosing loops (remainder tiles). */
+  | { readonly kind: 'for'; readonly var: string; readonly extent: IExpr; readonly body: readonly ProgramStmt[] }
   | { readonly kind: 'inst'; readonly inst: Inst }
   | { readonly kind: 'cpu'; readonly op: TensorOp };
 

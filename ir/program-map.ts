@@ -44,6 +44,6 @@ export function mapInstExprs(i: Inst, f: (e: IExpr) => IExpr): Inst {
 
 export function mapProgramExprs(p: ProgramFunc, f: (e: IExpr) => IExpr): ProgramFunc {
   const stmts = (body: readonly ProgramStmt[]): ProgramStmt[] =>
-    body.map((s) => (s.kind === 'for' ? { ...s, body: stmts(s.body) } : s.kind === 'inst' ? { ...s, inst: mapInstExprs(s.inst, f) } : s));
+    body.map((s) => (s.kind === 'for' ? { ...s, extent: f(s.extent), body: stmts(s.body) } : s.kind === 'inst' ? { ...s, inst: mapInstExprs(s.inst, f) } : s));
   return { ...p, body: stmts(p.body) };
 }

@@ -60,7 +60,7 @@ function parseStmts(ts: TokenStream, types: Map<string, TensorType>, file: strin
       ts.next();
       const v = ts.expectIdent('a loop variable').text;
       ts.expectPunct('<');
-      const extent = ts.expectInt('a trip count');
+      const extent = parseI(ts);
       ts.expectPunct('{');
       const body = parseStmts(ts, types, file);
       ts.expectPunct('}');

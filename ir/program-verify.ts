@@ -31,7 +31,8 @@ export function forEachStmt(
       visit(s, env);
       continue;
     }
-    for (let i = 0; i < s.extent; i++) {
+    const extent = evalI(s.extent, env);
+    for (let i = 0; i < extent; i++) {
       env.set(s.var, i);
       forEachStmt(s.body, visit, env);
     }
@@ -220,7 +221,7 @@ function checkScopes(body: readonly ProgramStmt[], bound: Set<string>, diags: Di
   for (const s of body) {
     if (s.kind === 'for') {
       if (bound.has(s.var)) diags.error(`loop variable '${s.var}' shadows an enclosing loop's`);
-      if (!(Number.isInteger(s.extent) && s.extent >= 1)) diags.error(`loop '${s.var}' needs a positive trip count, got ${s.extent}`);
+      for (const v of freeVars(s.extent)) if (!bound.has(v)) diags.error(`the trip count of loop '${s.var}' uses '${v}', which is not an enclosing loop variable`);
       checkScopes(s.body, new Set([...bound, s.var]), diags);
     } else if (s.kind === 'inst') {
       for (const e of exprs(s.inst))

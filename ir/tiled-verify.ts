@@ -1,7 +1,8 @@
 // Verifiers of the two annotated levels of Tensor IR:
-// - Tiled IR: every gemm has tile sizes that are multiples of DIM, divide its
-//   (DIM-rounded) extents, and whose tiles fit the memories once, and a
-//   dataflow the target has;
+// - Tiled IR: every gemm has tile sizes that are multiples of DIM (the last
+//   tile in a dimension may cover fewer blocks), no larger than its
+//   DIM-rounded extents, whose tiles fit the memories once, and a dataflow
+//   the target has;
 // - Mapped IR: every gemm's tile buffers (all their copies) lie inside the
 //   scratchpad / accumulator and the A and B buffers never overlap; loop_ws
 //   (weight-stationary only) places only weight-stationary gemms.
@@ -69,8 +70,8 @@ export function verifyTiledFunc(f: TensorFunc, target: MemoryTarget, diags: Diag
       const unit = step === d ? `DIM ${d}` : `the K step ${step}`;
       if (!(Number.isInteger(tile) && tile >= step && tile % step === 0))
         diags.error(`gemm %${op.result}: tile ${name} = ${tile} must be a positive multiple of ${unit}`, op.loc);
-      else if (roundUp(size, step) % tile !== 0)
-        diags.error(`gemm %${op.result}: tile ${name} = ${tile} must divide ${name} = ${size} rounded up to ${unit} (${roundUp(size, step)})`, op.loc);
+      else if (tile > roundUp(size, step))
+        diags.error(`gemm %${op.result}: tile ${name} = ${tile} is larger than ${name} = ${size} rounded up to ${unit} (${roundUp(size, step)})`, op.loc);
     }
     if (diags.hasErrors) continue;
     const rows = gemmTileRows(t, d, target.kStep);

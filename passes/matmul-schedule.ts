@@ -31,7 +31,7 @@
 // Gemmini's own OS library code does, would keep a whole K tile's sum in the
 // mesh and wrap.
 
-import { ic, iadd, imin, imod, imul, isub, iv, icmp, type IExpr } from '../ir/iexpr.js';
+import { ic, iadd, iceilDiv, imin, imod, imul, isub, iv, icmp, type IExpr } from '../ir/iexpr.js';
 import type { Activation, Dataflow, Inst, LocalAddr, ProgramStmt } from '../ir/program-ir.js';
 
 export interface MatmulSpec {
@@ -79,15 +79,20 @@ export interface MatmulPlacement {
 export const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
 
 const inst = (i: Inst): ProgramStmt => ({ kind: 'inst', inst: i });
-const loop = (v: string, extent: number, body: ProgramStmt[]): ProgramStmt[] => (extent <= 0 ? [] : [{ kind: 'for', var: v, extent, body }]);
+const loop = (v: string, extent: IExpr | number, body: ProgramStmt[]): ProgramStmt[] => {
+  const e = typeof extent === 'number' ? ic(extent) : extent;
+  return e.kind === 'const' && e.value <= 0 ? [] : [{ kind: 'for', var: v, extent: e, body }];
+};
+
+/** Blocks in tile `t` of `tile` blocks when there are `total`: `tile`, or what is left in the last tile. */
+const blocksIn = (t: IExpr, tile: number, total: number): IExpr => (total % tile === 0 ? ic(tile) : imin(ic(tile), isub(ic(total), imul(t, ic(tile)))));
 
 export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: MatmulTarget, place: MatmulPlacement): ProgramStmt[] {
   const d = target.dim;
   const dk = target.kStep;
   const { ti, tj, tk } = tiling;
   const [mb, nb, kb] = [ceilDiv(spec.m, d), ceilDiv(spec.n, d), ceilDiv(spec.k, dk)];
-  if (mb % ti || nb % tj || kb % tk) throw new Error(`internal: tiling ${ti}x${tj}x${tk} does not divide ${mb}x${nb}x${kb} blocks`);
-  const [mt, nt, kt] = [mb / ti, nb / tj, kb / tk];
+  const [mt, nt, kt] = [ceilDiv(mb, ti), ceilDiv(nb, tj), ceilDiv(kb, tk)];
   const aTileRows = ti * tk * d;
   const bTileRows = tk * tj * d;
   const cTileRows = ti * tj * d;
@@ -98,6 +103,8 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
   const rowBlock = (ii: IExpr): IExpr => iadd(imul(i, ic(ti)), ii);
   const colBlock = (jj: IExpr): IExpr => iadd(imul(j, ic(tj)), jj);
   const kBlock = (kk: IExpr): IExpr => iadd(imul(k, ic(tk)), kk);
+  // Blocks of this tile (the last tile in each dimension may have fewer).
+  const [tiHere, tjHere, tkHere] = [blocksIn(i, ti, mb), blocksIn(j, tj, nb), blocksIn(k, tk, kb)];
   // Rows or cols of a block: DIM, or what is left at the edge.
   const extentOf = (block: IExpr, size: number, step = d): IExpr => (size % step === 0 ? ic(step) : imin(ic(step), isub(ic(size), imul(block, ic(step)))));
   // Buffer copies alternate with every (i, j, k) step for A and B, and with
@@ -119,7 +126,7 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
     const ii = iv('ii');
     const biasOffset = bias.repeatRow ? imul(colBlock(jj), ic(d)) : iadd(imul(rowBlock(ii), ic(d * spec.n)), imul(colBlock(jj), ic(d)));
     tileBody.push(
-      ...loop('ii', ti, loop('jj', tj, [
+      ...loop('ii', tiHere, loop('jj', tjHere, [
         inst({
           op: 'mvin',
           channel: 2,
@@ -135,17 +142,17 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
   // (A's K blocks are contiguous only when they are DIM wide).
   const mbl = target.maxBlockLen;
   const mblA = dk === d ? mbl : 1;
-  const loadA = loop('ii', ti, loop('kg', ceilDiv(tk, mblA), [
+  const loadA = loop('ii', tiHere, loop('kg', iceilDiv(tkHere, mblA), [
     inst({
       op: 'mvin',
       channel: 0,
       src: { buffer: spec.a.buffer, offset: iadd(imul(imul(rowBlock(iv('ii')), ic(d)), ic(spec.a.rowStride)), imul(kBlock(imul(iv('kg'), ic(mblA))), ic(dk))) },
       dst: { space: 'sp', row: aRow(iv('ii'), imul(iv('kg'), ic(mblA))) },
       rows: extentOf(rowBlock(iv('ii')), spec.m),
-      cols: groupCols(kBlock(imul(iv('kg'), ic(mblA))), imin(ic(mblA), isub(ic(tk), imul(iv('kg'), ic(mblA)))), spec.k, dk, tk, mblA),
+      cols: groupCols(kBlock(imul(iv('kg'), ic(mblA))), imin(ic(mblA), isub(tkHere, imul(iv('kg'), ic(mblA)))), spec.k, dk),
     }),
   ]));
-  const loadB = loop('kk', tk, loop('jg', ceilDiv(tj, mbl), [
+  const loadB = loop('kk', tkHere, loop('jg', iceilDiv(tjHere, mbl), [
     inst({
       op: 'mvin',
       channel: 1,
@@ -153,7 +160,7 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
       // B blocks of one kk row are DIM rows apart: (kk, jj) at bRow(kk, jj).
       dst: { space: 'sp', row: bRow(iv('kk'), imul(iv('jg'), ic(mbl))) },
       rows: extentOf(kBlock(iv('kk')), spec.k, dk),
-      cols: groupCols(colBlock(imul(iv('jg'), ic(mbl))), imin(ic(mbl), isub(ic(tj), imul(iv('jg'), ic(mbl)))), spec.n, d, tj, mbl),
+      cols: groupCols(colBlock(imul(iv('jg'), ic(mbl))), imin(ic(mbl), isub(tjHere, imul(iv('jg'), ic(mbl)))), spec.n, d),
     }),
   ]));
   const kk = iv('kk');
@@ -169,19 +176,19 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
       ? [
           inst({ op: 'preload', bd: { space: 'sp', row: bRow(kk, jj) }, c: cAddr(cRow(ic(0), jj)), bdRows: kRows, bdCols: nCols, cRows: mRows(ic(0)), cCols: nCols }),
           inst({ op: 'compute', accumulated: false, a: { space: 'sp', row: aRow(ic(0), kk) }, bd: { space: 'garbage' }, aRows: mRows(ic(0)), aCols: kRows, bdRows: kRows, bdCols: nCols }),
-          ...loop('ii', ti - 1, [
+          ...loop('ii', isub(tiHere, ic(1)), [
             inst({ op: 'preload', bd: { space: 'garbage' }, c: cAddr(cRow(iadd(ii, ic(1)), jj)), bdRows: kRows, bdCols: nCols, cRows: mRows(iadd(ii, ic(1))), cCols: nCols }),
             inst({ op: 'compute', accumulated: true, a: { space: 'sp', row: aRow(iadd(ii, ic(1)), kk) }, bd: { space: 'garbage' }, aRows: mRows(iadd(ii, ic(1))), aCols: kRows, bdRows: kRows, bdCols: nCols }),
           ]),
         ]
       : // OS: a fresh zero start (garbage D) and its own C for every block product.
-        loop('ii', ti, [
+        loop('ii', tiHere, [
           inst({ op: 'preload', bd: { space: 'garbage' }, c: cAddr(cRow(ii, jj)), bdRows: mRows(ii), bdCols: nCols, cRows: mRows(ii), cCols: nCols }),
           inst({ op: 'compute', accumulated: false, a: { space: 'sp', row: aRow(ii, kk) }, bd: { space: 'sp', row: bRow(kk, jj) }, aRows: mRows(ii), aCols: kRows, bdRows: kRows, bdCols: nCols }),
         ]);
-  tileBody.push(...loop('k', kt, [...loadA, ...loadB, ...loop('kk', tk, loop('jj', tj, compute))]));
+  tileBody.push(...loop('k', kt, [...loadA, ...loadB, ...loop('kk', tkHere, loop('jj', tjHere, compute))]));
   tileBody.push(
-    ...loop('ii', ti, loop('jj', tj, [
+    ...loop('ii', tiHere, loop('jj', tjHere, [
       inst({
         op: 'mvout',
         src: { space: 'acc', row: cRow(ii, jj), accumulate: ic(0), raw: spec.out.dtype === 'i32' },
@@ -195,11 +202,10 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
   return body;
 }
 
-/** Columns moved by one mvin of up to `blocks` blocks starting at `firstBlock`. */
-function groupCols(firstBlock: IExpr, blocks: IExpr, size: number, d: number, tileBlocks: number, mbl: number): IExpr {
-  const full = imul(blocks, ic(d));
-  if (size % d === 0) return tileBlocks % mbl === 0 ? ic(mbl * d) : full;
-  return imin(full, isub(ic(size), imul(firstBlock, ic(d))));
+/** Columns moved by one mvin of `blocks` blocks of `step` columns starting at `firstBlock`. */
+function groupCols(firstBlock: IExpr, blocks: IExpr, size: number, step: number): IExpr {
+  const full = imul(blocks, ic(step));
+  return size % step === 0 ? full : imin(full, isub(ic(size), imul(firstBlock, ic(step))));
 }
 
 /**
@@ -213,12 +219,12 @@ export function loopWsProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
   const d = target.dim;
   const { ti, tj, tk } = tiling;
   const [mb, nb, kb] = [ceilDiv(spec.m, d), ceilDiv(spec.n, d), ceilDiv(spec.k, d)];
-  if (mb % ti || nb % tj || kb % tk) throw new Error(`internal: tiling ${ti}x${tj}x${tk} does not divide ${mb}x${nb}x${kb} blocks`);
-  const [mt, nt, kt] = [mb / ti, nb / tj, kb / tk];
+  const [mt, nt, kt] = [ceilDiv(mb, ti), ceilDiv(nb, tj), ceilDiv(kb, tk)];
   const [i, j, k] = [iv('i'), iv('j'), iv('k')];
-  // Padding of the last tile in each dimension: the elements its blocks do not cover.
-  const pad = (t: IExpr, blocks: number, size: number): IExpr =>
-    size % d === 0 ? ic(0) : isub(ic(blocks * d), imin(ic(blocks * d), isub(ic(size), imul(t, ic(blocks * d)))));
+  const [tiHere, tjHere, tkHere] = [blocksIn(i, ti, mb), blocksIn(j, tj, nb), blocksIn(k, tk, kb)];
+  // Padding: the elements this tile's blocks cover beyond the matrix (only the last tile has any).
+  const pad = (t: IExpr, here: IExpr, tile: number, size: number): IExpr =>
+    size % d === 0 ? ic(0) : isub(imul(here, ic(d)), imin(imul(here, ic(d)), isub(ic(size), imul(t, ic(tile * d)))));
   const lastK = icmp('eq', k, ic(kt - 1));
   const loopWs: Inst = {
     op: 'loop_ws',
@@ -234,12 +240,12 @@ export function loopWsProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
         }
       : {}),
     c: { buffer: spec.out.buffer, offset: iadd(imul(imul(i, ic(ti * d)), ic(spec.out.rowStride)), imul(j, ic(tj * d))), when: lastK },
-    blocksI: ic(ti),
-    blocksJ: ic(tj),
-    blocksK: ic(tk),
-    padI: pad(i, ti, spec.m),
-    padJ: pad(j, tj, spec.n),
-    padK: pad(k, tk, spec.k),
+    blocksI: tiHere,
+    blocksJ: tjHere,
+    blocksK: tkHere,
+    padI: pad(i, tiHere, ti, spec.m),
+    padJ: pad(j, tjHere, tj, spec.n),
+    padK: pad(k, tkHere, tk, spec.k),
     aStride: spec.a.rowStride,
     bStride: spec.b.rowStride,
     dStride: spec.bias?.repeatRow ? 0 : spec.n,

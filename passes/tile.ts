@@ -1,9 +1,9 @@
 // tile (Tensor IR -> Tiled IR): chooses tile sizes and loop order for every
-// gemm from the target's DIM and memory sizes. Candidates are the tilings
-// whose tiles divide the DIM-rounded extents and whose double-buffered tiles
-// fit; the choice minimises the modelled cost (gemmini/cost.ts's estimate of
-// DRAM traffic and instruction issue). Sizes that are not multiples of DIM
-// stay as they are: the last blocks are partial.
+// gemm from the target's DIM and memory sizes. Candidates are balanced
+// tilings (n tiles of ceil(blocks / n) blocks each, so the last tile is never
+// much smaller than the others) whose double-buffered tiles fit; the choice
+// minimises the modelled cost of DRAM traffic and instruction issue. Sizes
+// that are not multiples of DIM stay as they are: the last blocks are partial.
 // The dataflow is weight-stationary when the target has it (tc's WS
 // schedules reuse a preloaded B block across a tile's rows and may use the
 // loop_ws unroller), output-stationary otherwise; an option forces one.
@@ -16,10 +16,11 @@ import { DATAFLOW_NAME, gemmTileRows } from '../ir/tiled-verify.js';
 import { withBody } from './rewrite.js';
 import type { GemminiTarget } from './target.js';
 
-function divisors(n: number): number[] {
-  const out: number[] = [];
-  for (let i = 1; i <= n; i++) if (n % i === 0) out.push(i);
-  return out;
+/** Tile sizes (in blocks) that split `blocks` into n nearly equal tiles, for every n. */
+function balancedTileSizes(blocks: number): number[] {
+  const sizes = new Set<number>();
+  for (let n = 1; n <= blocks; n++) sizes.add(Math.ceil(blocks / n));
+  return [...sizes];
 }
 
 /** Every tiling (in elements) whose double-buffered tiles fit. */
@@ -27,9 +28,9 @@ export function candidateTilings(m: number, n: number, k: number, target: Gemmin
   const d = target.dim;
   const [mb, nb, kb] = [Math.ceil(m / d), Math.ceil(n / d), Math.ceil(k / target.kStep)];
   const out: GemmTiling[] = [];
-  for (const ti of divisors(mb))
-    for (const tj of divisors(nb))
-      for (const tk of divisors(kb))
+  for (const ti of balancedTileSizes(mb))
+    for (const tj of balancedTileSizes(nb))
+      for (const tk of balancedTileSizes(kb))
         for (const order of ['ijk', 'jik'] as const) {
           const t: GemmTiling = { tileM: ti * d, tileN: tj * d, tileK: tk * target.kStep, order, dataflow };
           const rows = gemmTileRows(t, d, target.kStep);
@@ -46,10 +47,10 @@ export function candidateTilings(m: number, n: number, k: number, target: Gemmin
 export function tilingCost(m: number, n: number, k: number, t: GemmTiling, target: GemminiTarget): number {
   const d = target.dim;
   const [mb, nb, kb] = [Math.ceil(m / d), Math.ceil(n / d), Math.ceil(k / target.kStep)];
-  const [mt, nt] = [mb / (t.tileM / d), nb / (t.tileN / d)];
+  const [mt, nt, kt] = [Math.ceil(mb / (t.tileM / d)), Math.ceil(nb / (t.tileN / d)), Math.ceil(kb / (t.tileK / target.kStep))];
   // A is read once per column tile, B once per row tile; C written once.
   const bytes = m * k * nt + k * n * mt + m * n;
-  const instructions = mb * nb * kb * 2 + mt * nt * (kb / (t.tileK / target.kStep)) * ((t.tileM / d) + (t.tileK / target.kStep));
+  const instructions = mb * nb * kb * 2 + mt * nt * kt * (t.tileM / d + t.tileK / target.kStep);
   return bytes / 16 + instructions * 4;
 }
 

@@ -26,7 +26,7 @@ export function cName(name: string): string {
 
 /** Integer expressions print as C already; min/max become calls. */
 function cI(e: IExpr): string {
-  return printI(e).replace(/\b(min|max|mod)\(/g, (_, fn: string) => `tc_${fn}64(`);
+  return printI(e).replace(/\b(min|max|mod|div)\(/g, (_, fn: string) => `tc_${fn}64(`);
 }
 
 function cLocal(a: LocalAddr): string {
@@ -84,7 +84,7 @@ function emitStmts(stmts: readonly ProgramStmt[], typeOf: (n: string) => TensorT
   for (const s of stmts) {
     switch (s.kind) {
       case 'for':
-        out.push(`${indent}for (int ${s.var} = 0; ${s.var} < ${s.extent}; ${s.var}++) {`);
+        out.push(`${indent}for (int ${s.var} = 0; ${s.var} < ${cI(s.extent)}; ${s.var}++) {`);
         emitStmts(s.body, typeOf, indent + '  ', out);
         out.push(`${indent}}`);
         break;

@@ -90,6 +90,7 @@ static inline int32_t tc_wrap_mul(int32_t a, int32_t b) { return (int32_t)((uint
 static inline int64_t tc_min64(int64_t a, int64_t b) { return a < b ? a : b; }
 static inline int64_t tc_max64(int64_t a, int64_t b) { return a > b ? a : b; }
 static inline int64_t tc_mod64(int64_t a, int64_t b) { return a % b; }
+static inline int64_t tc_div64(int64_t a, int64_t b) { return a / b; }
 
 /* ---- the report ----------------------------------------------------------- */
 static uint32_t tc_fnv1a(const void *p, size_t bytes) {
