@@ -226,7 +226,11 @@ export function simplifyI(e: IExpr): IExpr {
     if (coeff === 0) continue;
     const mag = Math.abs(coeff);
     const term: IExpr = mag === 1 ? a : { kind: 'mul', lhs: ic(mag), rhs: a };
-    if (!out) out = coeff < 0 ? { kind: 'sub', lhs: ic(0), rhs: term } : term;
+    if (!out && coeff < 0 && constant > 0) {
+      // 13 - 7 * i reads better than 0 - 7 * i + 13.
+      out = { kind: 'sub', lhs: ic(constant), rhs: term };
+      constant = 0;
+    } else if (!out) out = coeff < 0 ? { kind: 'sub', lhs: ic(0), rhs: term } : term;
     else out = coeff < 0 ? { kind: 'sub', lhs: out, rhs: term } : { kind: 'add', lhs: out, rhs: term };
   }
   if (!out) return ic(constant);
