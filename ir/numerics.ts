@@ -23,6 +23,7 @@ export function roundHalfEven(x: number): number {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
+/** Clamp to the range of an integer dtype; NaN (only from float arithmetic) becomes 0. */
 export function saturate(x: number, dtype: 'i8' | 'i32'): number {
   const { min, max } = DTYPE_RANGE[dtype];
   if (Number.isNaN(x)) return 0;

@@ -9,8 +9,13 @@ import { numElements, stridesOf, type DType, type TensorType } from '../../ir/ty
 
 export const C_TYPE: Readonly<Record<DType, string>> = { i8: 'int8_t', i32: 'int32_t', f32: 'float' };
 
-/** A float literal that C reads back as the same float32. */
-export function cFloat(x: number): string {
+/**
+ * A float literal that C reads back as float32(x): the value is rounded to
+ * float32 here, so C's decimal-to-float conversion is exact and agrees with
+ * the interpreter's Math.fround.
+ */
+export function cFloat(value: number): string {
+  const x = Math.fround(value);
   if (Number.isNaN(x)) return '(0.0f/0.0f)';
   if (!Number.isFinite(x)) return x > 0 ? '(1.0f/0.0f)' : '(-1.0f/0.0f)';
   const s = Object.is(x, -0) ? '-0.0' : String(x);
