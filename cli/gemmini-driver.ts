@@ -12,8 +12,8 @@ import { renderGemminiParams } from '../gemmini/params.js';
 import { runGemminiPipeline, type PassName, type PipelineOptions } from '../passes/pipeline.js';
 import { gemminiTarget } from '../passes/target.js';
 import { compareOutputs, type Comparison } from '../spike/compare.js';
-import { runOnHost, type HostRunOptions } from '../spike/host.js';
-import type { RunResult } from '../spike/result.js';
+import type { RunResult, SimKind } from '../spike/result.js';
+import { RUNNERS, type RunOptions } from '../spike/runner.js';
 
 export interface GemminiBuild {
   readonly program?: ProgramFunc;
@@ -50,10 +50,11 @@ export interface GemminiRun {
   readonly comparison?: Comparison;
 }
 
-export async function runForGemmini(func: TensorFunc, build: GemminiBuild, seed: number, options: HostRunOptions = {}): Promise<GemminiRun> {
+/** Runs on the host model unless `sim` names another runner (spike/runner.ts). */
+export async function runForGemmini(func: TensorFunc, build: GemminiBuild, seed: number, options: RunOptions & { readonly sim?: SimKind } = {}): Promise<GemminiRun> {
   const inputs = func.params.map((p, i) => randomTensor(p.type, seed, i));
   const expected = interpret(func, inputs);
-  const result = await runOnHost(build.cSource, build.paramsHeader, { ...options, seed });
+  const result = await RUNNERS[options.sim ?? 'host'].run(build.cSource, build.paramsHeader, { ...options, seed });
   if (result.status !== 'ok' || !result.report) return { result, expected };
   return { result, expected, comparison: compareOutputs(expected, result.report.outputs) };
 }

@@ -17,9 +17,13 @@ import { printProgram } from '../ir/program-print.js';
 import { configsCommand, loadPresetOrFile } from '../gemmini/configs-command.js';
 import type { GemminiConfig } from '../gemmini/config.js';
 import { modelSummary } from '../spike/report.js';
+import { doctorReport } from '../spike/doctor.js';
+import { describeCycles, type SimKind } from '../spike/result.js';
+import { isSimKind, SIM_KINDS } from '../spike/runner.js';
 import { compileForGemmini, runForGemmini } from './gemmini-driver.js';
 import { PASS_NAMES } from '../passes/pipeline.js';
 import { compileReport } from './compile-report.js';
+import { SWEEP_HELP, SWEEP_OPTIONS, sweepCommand } from './sweep.js';
 
 const VERSION = '0.1.0';
 
@@ -31,8 +35,10 @@ Commands:
   check FILE      parse and check a program; report every error with its place
   eval FILE       run a program on the reference interpreter (Gemmini-exact numerics)
   compile FILE    lower a program: Tensor IR, Program IR, or Gemmini C (--target gemmini)
-  run FILE        compile for Gemmini, run on the host model, compare with the interpreter
+  run FILE        compile for Gemmini, run (host model, QEMU, Spike or RTL), compare with the interpreter
+  sweep SPEC      run a design-space sweep over configurations and workloads (CSV, HTML report)
   configs         list, show and check Gemmini configurations
+  doctor          list the compilers and simulators tc found, and what each runner needs
   help [COMMAND]  show help for a command
 
 Options shared by check, eval and compile:
@@ -189,27 +195,54 @@ Options:
     summary: 'compile for Gemmini, run, and check against the reference interpreter',
     help: `Usage: tc run --target gemmini [options] FILE.tc
 
-Compiles FILE for Gemmini, builds it with the system C compiler and tc's host
-model of Gemmini, runs it on inputs drawn from the seed (outputs poisoned
-first), compares every output element with the reference interpreter, and
-prints PASS or FAIL with the first mismatches, the cycles, the utilisation and
-the model's breakdown. Exit code 0 only on PASS.
+Compiles FILE for Gemmini, builds and runs it on inputs drawn from the seed
+(outputs poisoned first), compares every output element with the reference
+interpreter, and prints PASS or FAIL with the first mismatches, the cycles, the
+utilisation and the model's breakdown. Exit code 0 only on PASS.
+
+Where it runs (--sim; tc doctor says what is installed):
+  host       the system C compiler and tc's host model of Gemmini (default)
+  qemu       a bare-metal RISC-V binary on QEMU's virt machine; each Gemmini
+             instruction traps and runs on tc's model compiled for RISC-V
+             (bit-exact; cycles are the model's, rdcycle is QEMU's)
+  spike      the RISC-V binary on spike --extension=gemmini (TC_SPIKE, TC_SPIKE_FLAGS)
+  verilator  the RISC-V binary on a Chipyard-built RTL simulator (--sim-bin or
+             TC_VERILATOR_SIM, TC_VERILATOR_FLAGS): hardware cycles
+RISC-V builds use riscv64-unknown-elf-gcc with picolibc (or TC_RISCV_PREFIX).
 
 Options:
   --target gemmini       the target (the only one so far; also the default)
   --config NAME|FILE     Gemmini configuration: a preset (tc configs list) or a JSON file (default: default)
   --dataflow ws|os       the mesh's dataflow: weight- or output-stationary (default: ws where the configuration has it)
   --seed N               input seed (default 1)
-  --trace FILE.json      write the model's timeline as Chrome trace-event JSON (open in Perfetto)
+  --sim host|qemu|spike|verilator   where to run (default host)
+  --sim-bin PATH         the simulator binary for --sim verilator
+  --timeout SECONDS      stop the program after this long (default 120; verilator 3600)
+  --trace FILE.json      write the model's timeline as Chrome trace-event JSON (open in Perfetto; --sim host)
   --keep                 keep the build directory and print where it is
   --size NAME=N[,...]    bind symbolic sizes
   --entry NAME           the function to run (default: the last one)
 `,
-    options: { ...COMMON, target: { type: 'string' }, config: { type: 'string' }, dataflow: { type: 'string' }, seed: { type: 'string' }, trace: { type: 'string' }, keep: { type: 'boolean' } },
+    options: {
+      ...COMMON,
+      target: { type: 'string' },
+      config: { type: 'string' },
+      dataflow: { type: 'string' },
+      seed: { type: 'string' },
+      trace: { type: 'string' },
+      keep: { type: 'boolean' },
+      sim: { type: 'string' },
+      'sim-bin': { type: 'string' },
+      timeout: { type: 'string' },
+    },
     async run(values, positionals, io) {
       const target = (values.target as string | undefined) ?? 'gemmini';
       if (target !== 'gemmini') throw new UsageError(`--target: unknown target '${target}' (available: gemmini)`);
       const seed = parseSeed(values.seed as string | undefined);
+      const sim = parseSim(values.sim as string | undefined);
+      if (values.trace && sim !== 'host') throw new UsageError(`--trace: the trace is written by the host model (--sim host), not with --sim ${sim}`);
+      if (values['sim-bin'] !== undefined && sim !== 'verilator') throw new UsageError('--sim-bin: only --sim verilator takes a simulator binary (spike: TC_SPIKE, qemu: TC_QEMU)');
+      const timeoutMs = parseTimeout(values.timeout as string | undefined);
       const { func, path } = frontend(values, positionals, io);
       if (!func) return 1;
       const config = resolveConfig(values.config as string | undefined, io);
@@ -218,10 +251,16 @@ Options:
       printDiagnostics(build.diagnostics, new Map([[path, new TextDecoder().decode(io.readFile(path))]]), io);
       const program = build.program;
       if (build.diagnostics.hasErrors || !program) return 1;
-      io.stderr(`building and running @${func.name} on the host model of Gemmini '${config.name}'...\n`);
-      const run = await runForGemmini(func, build, seed, { tracePath: values.trace as string | undefined, keep: Boolean(values.keep) });
+      io.stderr(`building and running @${func.name} for Gemmini '${config.name}' on ${SIM_WORDS[sim]}...\n`);
+      const run = await runForGemmini(func, build, seed, {
+        sim,
+        tracePath: values.trace as string | undefined,
+        keep: Boolean(values.keep),
+        simBin: values['sim-bin'] as string | undefined,
+        timeoutMs,
+      });
       const r = run.result;
-      io.stdout(`${path}: @${func.name} on Gemmini '${config.name}' (DIM ${program.dim}, host model), seed ${seed}\n`);
+      io.stdout(`${path}: @${func.name} on Gemmini '${config.name}' (DIM ${program.dim}, ${SIM_WORDS[sim]}), seed ${seed}\n`);
       if (r.buildDir) io.stdout(`  build kept in ${r.buildDir}\n`);
       if (r.status !== 'ok' || !run.comparison || !r.report) {
         io.stdout(`FAIL  ${r.status}: ${r.message ?? ''}\n`);
@@ -236,7 +275,14 @@ Options:
         for (const m of c.firstMismatches) io.stdout(`  output ${m.output} [${m.index.join(', ')}]: expected ${m.expected}, got ${m.actual}\n`);
       }
       const s = modelSummary(r.report);
-      io.stdout(`  cycles ${r.report.cycles ?? s.cycles}  utilisation ${((s.utilization ?? 0) * 100).toFixed(1)}%  MACs ${s.macs ?? 0}  DRAM read ${s.dram_bytes_read ?? 0} B, written ${s.dram_bytes_written ?? 0} B\n`);
+      const source = r.cyclesSource ?? 'model';
+      if (source === 'model' || s.cycles !== undefined) {
+        // The model's figures: on the host, or in QEMU's emulator.
+        const cycles = source === 'model' ? (r.report.cycles ?? s.cycles) : s.cycles;
+        const whose = source === 'model' ? '' : " (Gemmini cycles by tc's model, emulated)";
+        io.stdout(`  cycles ${cycles}${whose}  utilisation ${((s.utilization ?? 0) * 100).toFixed(1)}%  MACs ${s.macs ?? 0}  DRAM read ${s.dram_bytes_read ?? 0} B, written ${s.dram_bytes_written ?? 0} B\n`);
+      }
+      if (source !== 'model' && r.report.cycles !== undefined) io.stdout(`  ${source === 'rtl' ? 'cycles' : 'rdcycle'} ${r.report.cycles} over the kernel: ${describeCycles(source)}\n`);
       const queues = r.report.model.filter((m) => m.record === 'queue').map((m) => `${m.fields.name} ${m.fields.busy_cycles}`);
       if (queues.length) io.stdout(`  busy cycles by queue: ${queues.join(', ')}\n`);
       const kinds = r.report.model.filter((m) => m.record === 'kind').map((m) => `${m.fields.name} ${m.fields.count}`);
@@ -246,7 +292,50 @@ Options:
       return c.pass ? 0 : 1;
     },
   },
+  sweep: {
+    summary: 'run a design-space sweep over configurations and workloads',
+    help: SWEEP_HELP,
+    options: SWEEP_OPTIONS,
+    run: sweepCommand,
+  },
+  doctor: {
+    summary: 'list the compilers and simulators tc found, and what each runner needs',
+    help: `Usage: tc doctor [--sim-bin PATH]
+
+Lists the host C compiler, the RISC-V cross toolchain (riscv64-unknown-elf-gcc
+with picolibc, or TC_RISCV_PREFIX), QEMU (TC_QEMU), Spike (TC_SPIKE) and the
+Verilator simulator (--sim-bin or TC_VERILATOR_SIM) that tc run --sim uses,
+what is missing and how to install it. tc never downloads or builds them.
+Exit code 0 when the default runner (host) is ready, 1 otherwise.
+`,
+    options: { 'sim-bin': { type: 'string' } },
+    async run(values, positionals, io) {
+      if (positionals.length) throw new UsageError(`doctor takes no FILE, got '${positionals[0]}'`);
+      const report = await doctorReport(process.env, values['sim-bin'] as string | undefined);
+      io.stdout(report.lines.join('\n') + '\n');
+      return report.ready.host ? 0 : 1;
+    },
+  },
 };
+
+const SIM_WORDS: Record<SimKind, string> = {
+  host: 'host model',
+  qemu: 'QEMU, Gemmini emulated by the model',
+  spike: 'Spike',
+  verilator: 'Verilator RTL simulation',
+};
+
+function parseSim(arg: string | undefined): SimKind {
+  if (arg === undefined) return 'host';
+  if (isSimKind(arg)) return arg;
+  throw new UsageError(`--sim: unknown simulator '${arg}' (${SIM_KINDS.join(', ')})`);
+}
+
+function parseTimeout(arg: string | undefined): number | undefined {
+  if (arg === undefined) return undefined;
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(arg) || Number(arg) <= 0) throw new UsageError(`--timeout expects a number of seconds, got '${arg}'`);
+  return Number(arg) * 1000;
+}
 
 /** A preset name or a configuration file; a bad one is a usage error. */
 function resolveConfig(arg: string | undefined, io: CliIO): GemminiConfig {

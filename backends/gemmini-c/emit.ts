@@ -141,9 +141,12 @@ export function emitGemminiC(p: ProgramFunc, options: EmitOptions = {}): string 
     .filter((b) => b.role === 'input')
     .forEach((b, i) => L.push(`  tc_fill_${b.type.dtype}(${cName(b.name)}, ${numElements(b.type.shape)}, seed, ${inputIndex(p, b)}); // input ${i}`));
   for (const b of p.buffers.filter((b) => b.role !== 'input' && !b.aliasOf)) L.push(`  tc_poison(${cName(b.name)}, sizeof ${cName(b.name)});`);
-  L.push('#ifndef __riscv', '  uint64_t start = gemmini_model_cycles();', '#endif');
+  // Cycles of the kernel: the model's on the host; on RISC-V the core's cycle
+  // counter (the kernel ends with a fence, so Gemmini's work is inside).
+  L.push('#ifdef __riscv', '  uint64_t start = tc_rdcycle();', '#else', '  uint64_t start = gemmini_model_cycles();', '#endif');
   L.push('  tc_kernel();');
-  L.push('#ifndef __riscv', '  printf("tc-cycles %llu\\n", (unsigned long long)(gemmini_model_cycles() - start));', '#endif');
+  L.push('#ifdef __riscv', '  uint64_t end = tc_rdcycle();', '#else', '  uint64_t end = gemmini_model_cycles();', '#endif');
+  L.push('  printf("tc-cycles %llu\\n", (unsigned long long)(end - start));');
   p.buffers
     .filter((b) => b.role === 'output')
     .forEach((b, i) =>

@@ -149,6 +149,9 @@ static inline scale_t scale_t_bits_to_scale_t(uint32_t x) { return (scale_t)tc_b
 #endif
 
 /* ---- issuing one instruction ---------------------------------------------- */
+/* A host-only pseudo-funct outside the 7-bit funct7 range: the model's fence. */
+#define TC_HOST_FUNCT_FENCE 0x1000u
+
 #ifdef __riscv
 #define TC_STR_(x) #x
 #define TC_STR(x) TC_STR_(x)
@@ -171,7 +174,18 @@ static inline scale_t scale_t_bits_to_scale_t(uint32_t x) { return (scale_t)tc_b
                      : "memory");                                                         \
     (rd) = tc_rd_;                                                                        \
   } while (0)
+#ifdef TC_GEMMINI_FENCE_HOOK
+/* A fence traps to nobody: an emulator of Gemmini (tc's QEMU runtime,
+ * spike/runtime/emulate.c) learns of it through this call. */
+void tc_gemmini_fence_hook(void);
+#define gemmini_fence()                    \
+  do {                                     \
+    __asm__ volatile("fence" ::: "memory"); \
+    tc_gemmini_fence_hook();               \
+  } while (0)
+#else
 #define gemmini_fence() __asm__ volatile("fence" ::: "memory")
+#endif
 #else
 #ifdef __cplusplus
 extern "C" {
@@ -183,8 +197,6 @@ uint64_t gemmini_rocc_result(void);
 #ifdef __cplusplus
 }
 #endif
-/* A host-only pseudo-funct outside the 7-bit funct7 range: the model's fence. */
-#define TC_HOST_FUNCT_FENCE 0x1000u
 #define TC_ROCC_ISSUE(funct, rs1, rs2) gemmini_rocc((funct), (uint64_t)(rs1), (uint64_t)(rs2))
 #define TC_ROCC_ISSUE_RD(rd, funct, rs1, rs2)                                             \
   do {                                                                                    \

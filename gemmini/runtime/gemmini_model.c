@@ -2,6 +2,9 @@
  *
  * Compiled together with a program written against gemmini.h on any non-RISC-V
  * host; every Gemmini instruction arrives at gemmini_rocc(funct, rs1, rs2).
+ * With TC_MODEL_EMULATOR it also builds for bare-metal RISC-V, where tc's trap
+ * handler (spike/runtime/emulate.c) calls gemmini_rocc for each custom-3
+ * instruction the program executes; there it writes no trace file.
  * Per-configuration facts come from gemmini_params.h at compile time (PARAMS.md).
  * Build: gcc -O2 -std=c11 -ffp-contract=off -I gemmini/runtime -I <params dir> ...
  * (-ffp-contract=off keeps float32 scaling free of fused multiply-adds).
@@ -19,8 +22,8 @@
  * Values are decimal integers, except utilization (a decimal fraction) and
  * name (a word without spaces). Unknown keys must be ignored by readers.
  */
-#ifdef __riscv
-#error "gemmini_model.c models Gemmini on a host; RISC-V builds issue real instructions"
+#if defined(__riscv) && !defined(TC_MODEL_EMULATOR)
+#error "gemmini_model.c models Gemmini on a host; RISC-V builds issue real instructions (TC_MODEL_EMULATOR builds it as the emulator behind tc's bare-metal trap handler, spike/runtime)"
 #endif
 
 #include <stdarg.h>
@@ -1296,6 +1299,10 @@ void gemmini_model_enable_trace(void) { trace_enabled = true; }
 /* Chrome trace-event JSON: one thread per queue, one complete ("X") event per
  * instruction; timestamps are cycles shown as microseconds. */
 int gemmini_model_write_trace(const char *path) {
+#ifdef TC_MODEL_EMULATOR
+  (void)path; /* bare metal: no files */
+  return -1;
+#else
   FILE *file = fopen(path, "w");
   if (!file) return -1;
   fprintf(file, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
@@ -1314,6 +1321,7 @@ int gemmini_model_write_trace(const char *path) {
   }
   fprintf(file, "\n]}\n");
   return fclose(file) == 0 ? 0 : -1;
+#endif
 }
 
 static void at_exit(void) {

@@ -6,7 +6,8 @@
  * Report lines, on the program's standard output:
  *   tc-output INDEX NAME DTYPE COUNT fnv1a=0xXXXXXXXX
  *   tc-data INDEX HEX...        (the output's bytes, little-endian, in chunks)
- *   tc-cycles N                 (accelerator cycles of the kernel)
+ *   tc-cycles N                 (cycles of the kernel: the host model's accelerator
+ *                                cycles on the host, the core's rdcycle on RISC-V)
  *   tc-done
  * Generated C must be compiled with -ffp-contract=off (no fused multiply-add),
  * so that float32 results are rounded exactly where the interpreter rounds.
@@ -91,6 +92,16 @@ static inline int64_t tc_min64(int64_t a, int64_t b) { return a < b ? a : b; }
 static inline int64_t tc_max64(int64_t a, int64_t b) { return a > b ? a : b; }
 static inline int64_t tc_mod64(int64_t a, int64_t b) { return a % b; }
 static inline int64_t tc_div64(int64_t a, int64_t b) { return a / b; }
+
+#ifdef __riscv
+/* The core's cycle counter (Zicntr rdcycle). Hardware cycles on RTL (Verilator,
+ * FireSim); on Spike one per instruction, on QEMU its own clock. */
+static inline uint64_t tc_rdcycle(void) {
+  uint64_t cycles;
+  __asm__ volatile("rdcycle %0" : "=r"(cycles));
+  return cycles;
+}
+#endif
 
 /* ---- the report ----------------------------------------------------------- */
 static uint32_t tc_fnv1a(const void *p, size_t bytes) {
