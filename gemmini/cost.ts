@@ -1,0 +1,2016 @@
+// The analytical cost model of Gemmini: estimates, from Program IR alone and
+// without running C, the totals the host model (gemmini/runtime/gemmini_model.c)
+// reports — cycles, busy cycles per queue, instructions by kind, DRAM bytes,
+// MACs and utilisation. It is the fast surrogate the tile pass and the
+// optimiser call on many candidates; its error against the host model is
+// measured by test/gemmini-cost.test.ts and bench/cost-model-error.ts.
+//
+// Two passes over the program:
+//
+// 1. Counting (exact). Instructions by kind, bytes and MACs are sums over loop
+//    nests of per-instruction terms (rows × cols × element size; A rows × A
+//    cols × weight cols). A loop whose counts do not depend on its variable
+//    is evaluated once and multiplied; otherwise its first and last
+//    iterations are evaluated, plus samples of the interior: when the
+//    samples agree (edges — `min(DIM, size - DIM*i)`, remainder tiles — sit
+//    in the first and last iterations) the interior is one sample times its
+//    count, else every iteration is evaluated. loop_ws counts are closed
+//    forms of LoopMatmul's FSMs. CPU ops cost nothing: they run on the host
+//    CPU, outside the accelerator cycles the host model counts.
+//
+// 2. Timing (analytical, per batch). The unit is a *batch*: a run of commands
+//    for one queue (a tile's mvins, a chunk of its preload/compute pairs, its
+//    mvouts). A batch's timing is closed-form in its aggregates (commands,
+//    DMA requests and beats, mesh rows) and a small machine state:
+//    - the issuer (host: one RoCC command per 4 cycles; loop_ws unroller: one
+//      per cycle) is in order and stalls while the batch's queue has all its
+//      reservation-station entries taken: command j goes once command
+//      j − entries has completed, so a batch longer than its queue's entries
+//      holds the issuer until near its own end — what serialises the load,
+//      compute and store phases of tile-by-tile code;
+//    - DMA (DMA.scala): read requests issue one per cycle, writes one per bus
+//      occupancy, at most `maxInFlightRequests` in flight, each slot held
+//      until its data has crossed the bus after the memory latency; the first
+//      window of a batch is evaluated request by request (from the slots the
+//      previous batch left), later windows repeat it one latency + beats later
+//      or follow the bus or the issue rate when those are slower (DmaPlan);
+//    - the mesh streams one row per cycle (≥ 4 per compute), a preload's
+//      weights serialised with A when both sit in one single-ported bank;
+//      results commit 3·DIM + 3 cycles after the first row (+2·DIM in OS);
+//    - dependencies: a batch waits for the in-flight batches whose local rows
+//      conflict with its own (RAW; WAR/WAW across queues), as the reservation
+//      station checks; both stream in order, so its first command waits for
+//      their first completion and its last for their last. Loads into a
+//      buffer that computes still read (single buffering) wait so.
+//    A loop whose body mixes queues is evaluated iteration by iteration until
+//    the state advances by the same amount every iteration (or every two:
+//    alternating buffers, DMA alignments); the interior iterations left are
+//    then skipped by moving the state forward by that period (prologue,
+//    steady state × count, epilogue), and the last iteration is evaluated.
+//    A single-queue loop is one batch per chunk of its outer iterations, so a
+//    compute phase follows its loads chunk by chunk. loop_ws is its own closed
+//    form: D moves, then A and B moves in the order LoopMatmul's arbiter
+//    issues them (the first k-step's as its computes need them, then
+//    alternating) at the DMA rate; computes k-step by k-step as their blocks
+//    land; mvouts trailing the last k-step; halves of the scratchpad and
+//    accumulator alternating between loops (so a loop's moves wait for the
+//    loop two back to finish reading); the host issues the next loop once the
+//    unroller has issued everything.
+//
+// Every constant mirrors the host model (gemmini_model.c, whose sources are
+// Configs.scala, the RTL and the perf model of ucb-bar/libgemmini); every
+// configuration-dependent number comes from the GemminiConfig.
+//
+// Limits: DRAM buffers are only known to be 64-byte aligned, so with DMA
+// requests larger than 64 bytes the request count is an average over the
+// possible placements; the arbiter's order, the mesh's pace inside a k-step
+// and the ready times of stores are approximated; timing never looks at
+// data. test/gemmini-cost.test.ts states the error measured.
+//
+// Use by the tile pass: build a candidate's statements (matmulConfig +
+// matmulProgram or loopWsProgram + fence, passes/matmul-schedule.ts) and call
+// estimateStatements(stmts, config) — or estimateProgram on a whole program.
+
+import type { IExpr } from '../ir/iexpr.js';
+import type { Inst, LocalAddr, ProgramFunc, ProgramStmt } from '../ir/program-ir.js';
+import { DTYPE_BYTES } from '../ir/types.js';
+import { derivedParams, type GemminiConfig } from './config.js';
+
+// ---------------------------------------------------------------------------
+// The host model's timing constants (gemmini/runtime/gemmini_model.c)
+// ---------------------------------------------------------------------------
+
+/** The timing constants of the host model, with the sources it cites. */
+export const MODEL_TIMING = {
+  /** TC_HOST_CYCLES_PER_ROCC: tc assumption, address arithmetic plus the custom instruction. */
+  hostCyclesPerCommand: 4,
+  /** RS_ISSUE_CYCLES: tc assumption, reservation station to controller. */
+  rsIssueCycles: 1,
+  /** LOOP_UNROLLER_CYCLES_PER_CMD: LoopMatmul.scala, one arbiter output per cycle. */
+  unrollerCyclesPerCommand: 1,
+  /** gemmini.h gemmini_loop_ws: five configuration words, then the loop command. */
+  loopWsHostCommands: 6,
+  /** MESH_ISSUE_LATENCY_CYCLES: perf model mesh.issue_latency (a compute finding the mesh idle). */
+  meshIssueLatency: 3,
+  /** MESH_MIN_ROWS: perf model mesh.min_rows. */
+  meshMinRows: 4,
+  /** CONFIG_EX_DRAIN_CYCLES: perf model mesh.drain_extra. */
+  configExCycles: 2,
+  /** LD_COMPLETION_LAG_CYCLES: perf model ld.completion_lag. */
+  loadCompletionLag: 2,
+  /** ST_PIPE_LATENCY_CYCLES: perf model st.pipe_latency (mvout start to its first write). */
+  storePipeLatency: 12,
+  /** ST_COMPLETION_LAG_CYCLES: perf model st.completion_lag. */
+  storeCompletionLag: 2,
+  /** FENCE_CYCLES: perf model host.fence_cycles. */
+  fenceCycles: 2,
+} as const;
+
+/** Everything the model needs from a configuration, as the host model derives it. */
+interface Machine {
+  readonly dim: number;
+  readonly spRows: number;
+  readonly bankRows: number;
+  readonly maxBlockLen: number;
+  readonly maxBlockLenAcc: number;
+  readonly busBytes: number;
+  readonly maxBytes: number;
+  /** DMA requests in flight per direction (gemmini_model.c clamps to 1..256). */
+  readonly window: number;
+  readonly memLatency: number;
+  /** Reservation-station entries per queue, clamped to 1..64 as gemmini_model.c does. */
+  readonly entries: readonly [number, number, number];
+  readonly spSinglePorted: boolean;
+  readonly hasWs: boolean;
+  /** perf model mesh.commit_latency = 51 at DIM 16: 3·DIM + 3, scaled with DIM (gemmini_model.c). */
+  readonly commitLatency: number;
+  /** OS results pass the transposer: DIM cycles in, DIM out (gemmini_model.c, README). */
+  readonly osTransposerLatency: number;
+}
+
+function machineOf(config: GemminiConfig): Machine {
+  const p = derivedParams(config);
+  const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+  return {
+    dim: p.DIM,
+    spRows: p.SP_ROWS,
+    bankRows: p.BANK_ROWS,
+    maxBlockLen: Math.max(1, p.MAX_BLOCK_LEN),
+    maxBlockLenAcc: Math.max(1, p.MAX_BLOCK_LEN_ACC),
+    busBytes: p.DMA_BUS_BYTES,
+    maxBytes: p.MAX_BYTES,
+    window: clamp(config.maxInFlightRequests, 1, 256),
+    memLatency: config.memLatencyCycles,
+    entries: [clamp(config.ldReservationEntries, 1, 64), clamp(config.exReservationEntries, 1, 64), clamp(config.stReservationEntries, 1, 64)],
+    spSinglePorted: config.scratchpadSinglePorted,
+    hasWs: config.dataflow !== 'OS',
+    commitLatency: 3 * p.DIM + 3,
+    osTransposerLatency: 2 * p.DIM,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The estimate
+// ---------------------------------------------------------------------------
+
+/** Instruction kinds, named as the host model's `kind` report records. */
+export const INSTRUCTION_KINDS = [
+  'config_ex',
+  'config_ld',
+  'config_st',
+  'mvin',
+  'mvin2',
+  'mvin3',
+  'mvout',
+  'preload',
+  'compute_preloaded',
+  'compute_accumulated',
+  'loop_ws_config',
+  'loop_ws',
+  'fence',
+] as const;
+export type InstructionKind = (typeof INSTRUCTION_KINDS)[number];
+
+export interface CostEstimate {
+  /** Accelerator cycles until everything issued has finished (the model's `cycles`). */
+  readonly cycles: number;
+  readonly busyCycles: { readonly load: number; readonly execute: number; readonly store: number };
+  /** Instructions by kind, loop_ws-unrolled ones included (exact). */
+  readonly instructions: Readonly<Record<InstructionKind, number>>;
+  /** RoCC commands the host issues (fences excluded), and those plus the unrolled ones (exact). */
+  readonly hostInstructions: number;
+  readonly executedInstructions: number;
+  /** DRAM bytes moved by mvin / mvout (exact). */
+  readonly dramBytesRead: number;
+  readonly dramBytesWritten: number;
+  /** DMA requests (approximate where row alignment varies between loop iterations). */
+  readonly dramReadRequests: number;
+  readonly dramWriteRequests: number;
+  /** Multiply-accumulates of the mesh (exact), ceil(MACs / DIM²), and MACs / DIM² / cycles. */
+  readonly macs: number;
+  readonly idealMacCycles: number;
+  readonly utilization: number;
+}
+
+// ---------------------------------------------------------------------------
+// Aggregates: what a run of instructions adds up to
+// ---------------------------------------------------------------------------
+
+// Exact fields first (compared when deciding whether loop iterations are alike).
+const F_KIND = 0; // 13 kind counters, in INSTRUCTION_KINDS order
+const K_CONFIG_EX = 0;
+const K_CONFIG_LD = 1;
+const K_CONFIG_ST = 2;
+const K_MVIN = 3;
+const K_MVOUT = 6;
+const K_PRELOAD = 7;
+const K_COMPUTE_PRE = 8;
+const K_COMPUTE_ACC = 9;
+const K_LOOP_WS_CONFIG = 10;
+const K_LOOP_WS = 11;
+const K_FENCE = 12;
+const F_BYTES_READ = 13;
+const F_BYTES_WRITTEN = 14;
+const F_MACS = 15;
+const F_UNROLLED = 16;
+const EXACT_FIELDS = 17;
+// Timing aggregates (may vary with alignment or bank placement between iterations).
+const F_RD_REQ = 17;
+const F_RD_BEATS = 18;
+const F_LD_ROWS = 19; // local rows written by loads (one per cycle)
+const F_WR_REQ = 20;
+const F_WR_BEATS = 21;
+const F_ST_ROWS = 22; // local rows read by stores (one per cycle)
+const F_FEED = 23; // mesh rows streamed by computes
+const F_A_ROWS = 24; // max(A rows, MESH_MIN_ROWS) summed over computes
+const FIELDS = 25;
+
+type Agg = Float64Array;
+const newAgg = (): Agg => new Float64Array(FIELDS);
+
+function addScaled(into: Agg, from: Agg, scale: number): void {
+  for (let f = 0; f < FIELDS; f++) into[f] += from[f] * scale;
+}
+
+function exactEqual(a: Agg, b: Agg): boolean {
+  for (let f = 0; f < EXACT_FIELDS; f++) if (a[f] !== b[f]) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// Compiling the program: integer expressions become closures over loop slots
+// ---------------------------------------------------------------------------
+
+type Env = Float64Array;
+type Fn = (env: Env) => number;
+type Scope = ReadonlyMap<string, number>;
+
+/** e as c + Σ coef·slot when it is affine in the loop variables, else undefined. */
+function affineOf(e: IExpr, scope: Scope): { c: number; terms: Map<number, number> } | undefined {
+  switch (e.kind) {
+    case 'const':
+      return { c: e.value, terms: new Map() };
+    case 'var': {
+      const slot = scope.get(e.name);
+      return slot === undefined ? undefined : { c: 0, terms: new Map([[slot, 1]]) };
+    }
+    case 'add':
+    case 'sub': {
+      const a = affineOf(e.lhs, scope);
+      const b = affineOf(e.rhs, scope);
+      if (!a || !b) return undefined;
+      const sign = e.kind === 'add' ? 1 : -1;
+      const terms = new Map(a.terms);
+      for (const [slot, k] of b.terms) terms.set(slot, (terms.get(slot) ?? 0) + sign * k);
+      return { c: a.c + sign * b.c, terms };
+    }
+    case 'mul': {
+      const a = affineOf(e.lhs, scope);
+      const b = affineOf(e.rhs, scope);
+      if (!a || !b) return undefined;
+      const [k, x] = a.terms.size === 0 ? [a.c, b] : b.terms.size === 0 ? [b.c, a] : [undefined, a];
+      if (k === undefined) return undefined;
+      return { c: k * x.c, terms: new Map([...x.terms].map(([slot, v]) => [slot, k * v])) };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A closure evaluating an expression over the loop slots; affine subtrees become one multiply-add. */
+function compileExpr(e: IExpr, scope: Scope): Fn {
+  const affine = e.kind === 'const' || e.kind === 'var' ? undefined : affineOf(e, scope);
+  if (affine) {
+    const c = affine.c;
+    const terms = [...affine.terms].filter(([, k]) => k !== 0);
+    if (terms.length === 0) return () => c;
+    if (terms.length === 1) {
+      const [[s0, k0]] = terms;
+      return (env) => c + k0 * env[s0];
+    }
+    if (terms.length === 2) {
+      const [[s0, k0], [s1, k1]] = terms;
+      return (env) => c + k0 * env[s0] + k1 * env[s1];
+    }
+    if (terms.length === 3) {
+      const [[s0, k0], [s1, k1], [s2, k2]] = terms;
+      return (env) => c + k0 * env[s0] + k1 * env[s1] + k2 * env[s2];
+    }
+    const slots = terms.map(([slot]) => slot);
+    const coefs = terms.map(([, k]) => k);
+    return (env) => {
+      let v = c;
+      for (let t = 0; t < slots.length; t++) v += coefs[t] * env[slots[t]];
+      return v;
+    };
+  }
+  switch (e.kind) {
+    case 'const': {
+      const v = e.value;
+      return () => v;
+    }
+    case 'var': {
+      const slot = scope.get(e.name);
+      if (slot === undefined) throw new Error(`cost model: unbound loop variable '${e.name}'`);
+      return (env) => env[slot];
+    }
+    default: {
+      const a = compileExpr(e.lhs, scope);
+      const b = compileExpr(e.rhs, scope);
+      if (e.rhs.kind === 'const') {
+        const c = e.rhs.value;
+        switch (e.kind) {
+          case 'add':
+            return (env) => a(env) + c;
+          case 'sub':
+            return (env) => a(env) - c;
+          case 'mul':
+            return (env) => a(env) * c;
+          case 'min':
+            return (env) => Math.min(a(env), c);
+          case 'mod':
+            return (env) => a(env) % c;
+          case 'div':
+            return (env) => Math.floor(a(env) / c);
+          default:
+            break;
+        }
+      }
+      switch (e.kind) {
+        case 'add':
+          return (env) => a(env) + b(env);
+        case 'sub':
+          return (env) => a(env) - b(env);
+        case 'mul':
+          return (env) => a(env) * b(env);
+        case 'min':
+          return (env) => Math.min(a(env), b(env));
+        case 'max':
+          return (env) => Math.max(a(env), b(env));
+        case 'mod':
+          return (env) => a(env) % b(env);
+        case 'div':
+          return (env) => Math.floor(a(env) / b(env));
+        case 'lt':
+          return (env) => (a(env) < b(env) ? 1 : 0);
+        case 'le':
+          return (env) => (a(env) <= b(env) ? 1 : 0);
+        case 'gt':
+          return (env) => (a(env) > b(env) ? 1 : 0);
+        case 'ge':
+          return (env) => (a(env) >= b(env) ? 1 : 0);
+        case 'eq':
+          return (env) => (a(env) === b(env) ? 1 : 0);
+        case 'ne':
+          return (env) => (a(env) !== b(env) ? 1 : 0);
+      }
+    }
+  }
+}
+
+/** Bit mask of the loop slots an expression reads. */
+function slotsOf(e: IExpr, scope: Scope): number {
+  if (e.kind === 'const') return 0;
+  if (e.kind === 'var') return 1 << (scope.get(e.name) ?? 0);
+  return slotsOf(e.lhs, scope) | slotsOf(e.rhs, scope);
+}
+
+/**
+ * [min, max] of an expression when each slot ranges over [lo, hi] (sound, and
+ * tight for affine forms), compiled: the closure writes out[at], out[at + 1].
+ */
+type RangeFn = (lo: Env, hi: Env, out: Float64Array, at: number) => void;
+
+function compileRange(e: IExpr, scope: Scope): RangeFn {
+  switch (e.kind) {
+    case 'const': {
+      const v = e.value;
+      return (_lo, _hi, out, at) => {
+        out[at] = v;
+        out[at + 1] = v;
+      };
+    }
+    case 'var': {
+      const slot = scope.get(e.name) ?? 0;
+      return (lo, hi, out, at) => {
+        out[at] = lo[slot];
+        out[at + 1] = hi[slot];
+      };
+    }
+    default: {
+      const lhs = compileRange(e.lhs, scope);
+      const rhs = compileRange(e.rhs, scope);
+      const t = new Float64Array(4); // this node's operands
+      const kind = e.kind;
+      return (lo, hi, out, at) => {
+        lhs(lo, hi, t, 0);
+        rhs(lo, hi, t, 2);
+        const a0 = t[0];
+        const a1 = t[1];
+        const b0 = t[2];
+        const b1 = t[3];
+        let r0: number;
+        let r1: number;
+        switch (kind) {
+          case 'add':
+            [r0, r1] = [a0 + b0, a1 + b1];
+            break;
+          case 'sub':
+            [r0, r1] = [a0 - b1, a1 - b0];
+            break;
+          case 'mul':
+            r0 = Math.min(a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+            r1 = Math.max(a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+            break;
+          case 'min':
+            [r0, r1] = [Math.min(a0, b0), Math.min(a1, b1)];
+            break;
+          case 'max':
+            [r0, r1] = [Math.max(a0, b0), Math.max(a1, b1)];
+            break;
+          case 'mod':
+            if (b0 === b1 && b0 > 0 && a0 >= 0 && Math.floor(a0 / b0) === Math.floor(a1 / b0)) [r0, r1] = [a0 % b0, a1 % b0];
+            else [r0, r1] = [0, Math.max(0, b1 - 1)];
+            break;
+          case 'div':
+            if (b0 > 0) [r0, r1] = [Math.floor(a0 / (a0 < 0 ? b0 : b1)), Math.floor(a1 / (a1 < 0 ? b1 : b0))];
+            else [r0, r1] = [Math.min(a0, -a1), Math.max(a1, -a0)];
+            break;
+          default: {
+            // comparisons: 1 when certainly true, 0 when certainly false
+            const always = kind === 'lt' ? a1 < b0 : kind === 'le' ? a1 <= b0 : kind === 'gt' ? a0 > b1 : kind === 'ge' ? a0 >= b1 : kind === 'eq' ? a0 === a1 && b0 === b1 && a0 === b0 : a1 < b0 || b1 < a0;
+            const never = kind === 'lt' ? a0 >= b1 : kind === 'le' ? a0 > b1 : kind === 'gt' ? a1 <= b0 : kind === 'ge' ? a1 < b0 : kind === 'eq' ? a1 < b0 || b1 < a0 : a0 === a1 && b0 === b1 && a0 === b0;
+            [r0, r1] = always ? [1, 1] : never ? [0, 0] : [0, 1];
+          }
+        }
+        out[at] = r0;
+        out[at + 1] = r1;
+      };
+    }
+  }
+}
+
+interface CLocal {
+  readonly space: LocalAddr['space'];
+  readonly row: Fn;
+  readonly rowExpr?: IExpr;
+  readonly raw: boolean;
+}
+
+function compileLocal(a: LocalAddr, scope: Scope): CLocal {
+  if (a.space === 'garbage') return { space: 'garbage', row: () => 0, raw: false };
+  return { space: a.space, row: compileExpr(a.row, scope), rowExpr: a.row, raw: a.space === 'acc' && a.raw };
+}
+
+/** A local operand for dependency checks: rows [row, row + rows) (blocks DIM rows apart when cols > DIM). */
+interface SpanSpec {
+  readonly write: boolean;
+  readonly acc: boolean;
+  readonly row: RangeFn;
+  readonly rows: RangeFn;
+  readonly cols?: RangeFn;
+}
+
+function compileSpans(i: Inst, scope: Scope): SpanSpec[] {
+  const spec = (write: boolean, a: LocalAddr, rows: IExpr, cols?: IExpr): SpanSpec[] =>
+    a.space === 'garbage' ? [] : [{ write, acc: a.space === 'acc', row: compileRange(a.row, scope), rows: compileRange(rows, scope), cols: cols ? compileRange(cols, scope) : undefined }];
+  switch (i.op) {
+    case 'mvin':
+      return spec(true, i.dst, i.rows, i.cols);
+    case 'mvout':
+      return spec(false, i.src, i.rows, i.cols);
+    case 'preload':
+      // the compute that follows writes C (gemmini_model.c: the compute's write span)
+      return [...spec(false, i.bd, i.bdRows), ...spec(true, i.c, i.cRows)];
+    case 'compute':
+      return [...spec(false, i.a, i.aRows), ...spec(false, i.bd, i.bdRows)];
+    default:
+      return [];
+  }
+}
+
+type CInst =
+  | { readonly op: 'config_ex'; readonly inst: Extract<Inst, { op: 'config_ex' }> }
+  | { readonly op: 'config_ld'; readonly inst: Extract<Inst, { op: 'config_ld' }> }
+  | { readonly op: 'config_st'; readonly inst: Extract<Inst, { op: 'config_st' }> }
+  | { readonly op: 'fence' }
+  | { readonly op: 'mvin'; readonly inst: Extract<Inst, { op: 'mvin' }>; readonly srcBytes: number; readonly srcOffset: Fn; readonly dst: CLocal; readonly rows: Fn; readonly cols: Fn }
+  | { readonly op: 'mvout'; readonly inst: Extract<Inst, { op: 'mvout' }>; readonly dstBytes: number; readonly dstOffset: Fn; readonly src: CLocal; readonly rows: Fn; readonly cols: Fn }
+  | {
+      readonly op: 'preload';
+      readonly inst: Extract<Inst, { op: 'preload' }>;
+      readonly bd: CLocal;
+      readonly bdRows: Fn;
+      readonly bdCols: Fn;
+    }
+  | {
+      readonly op: 'compute';
+      readonly inst: Extract<Inst, { op: 'compute' }>;
+      readonly a: CLocal;
+      readonly bd: CLocal;
+      readonly aRows: Fn;
+      readonly aCols: Fn;
+      readonly bdRows: Fn;
+      readonly bdCols: Fn;
+    }
+  | {
+      readonly op: 'loop_ws';
+      readonly inst: Extract<Inst, { op: 'loop_ws' }>;
+      readonly blocks: readonly [Fn, Fn, Fn];
+      readonly pads: readonly [Fn, Fn, Fn];
+      readonly aOffset: Fn;
+      readonly bOffset: Fn;
+      readonly dOffset?: Fn;
+      readonly dWhen?: Fn;
+      readonly cOffset?: Fn;
+      readonly cWhen?: Fn;
+      readonly aBytes: number;
+      readonly bBytes: number;
+      readonly dBytes: number;
+      readonly cBytes: number;
+    };
+
+// Queue bits of a subtree: which queues its commands go to, and what else it holds.
+const B_LD = 1;
+const B_EX = 2;
+const B_ST = 4;
+const B_CONFIG = 8;
+const B_LOOP_WS = 16;
+const B_FENCE = 32;
+const Q_LD = 0;
+const Q_EX = 1;
+const Q_ST = 2;
+
+type CNode =
+  | { readonly kind: 'inst'; readonly c: CInst; readonly spans: readonly SpanSpec[]; readonly bits: number; readonly exactSlots: number }
+  | {
+      readonly kind: 'loop';
+      readonly slot: number;
+      /** Trips: may depend on enclosing loops (remainder tiles). */
+      readonly extent: Fn;
+      readonly extentRange: RangeFn;
+      readonly body: readonly CNode[];
+      readonly bits: number;
+      readonly exactSlots: number;
+    };
+type LoopNode = Extract<CNode, { kind: 'loop' }>;
+
+interface Compiled {
+  readonly nodes: readonly CNode[];
+  readonly slots: number;
+}
+
+function bitsOf(c: CInst): number {
+  switch (c.op) {
+    case 'mvin':
+      return B_LD;
+    case 'mvout':
+      return B_ST;
+    case 'preload':
+    case 'compute':
+      return B_EX;
+    case 'config_ex':
+    case 'config_ld':
+    case 'config_st':
+      return B_CONFIG;
+    case 'loop_ws':
+      return B_LOOP_WS;
+    case 'fence':
+      return B_FENCE;
+  }
+}
+
+function compileProgram(body: readonly ProgramStmt[], bufferBytes: (name: string) => number): Compiled {
+  let maxSlot = 0;
+  const compileInst = (i: Inst, scope: Scope): { c: CInst; exactSlots: number } => {
+    const f = (e: IExpr): Fn => compileExpr(e, scope);
+    const s = (...es: IExpr[]): number => es.reduce((m, e) => m | slotsOf(e, scope), 0);
+    switch (i.op) {
+      case 'config_ex':
+      case 'config_ld':
+      case 'config_st':
+        return { c: { op: i.op, inst: i } as CInst, exactSlots: 0 };
+      case 'fence':
+        return { c: { op: 'fence' }, exactSlots: 0 };
+      case 'mvin':
+        return {
+          c: { op: 'mvin', inst: i, srcBytes: bufferBytes(i.src.buffer), srcOffset: f(i.src.offset), dst: compileLocal(i.dst, scope), rows: f(i.rows), cols: f(i.cols) },
+          exactSlots: s(i.rows, i.cols),
+        };
+      case 'mvout':
+        return {
+          c: { op: 'mvout', inst: i, dstBytes: bufferBytes(i.dst.buffer), dstOffset: f(i.dst.offset), src: compileLocal(i.src, scope), rows: f(i.rows), cols: f(i.cols) },
+          exactSlots: s(i.rows, i.cols),
+        };
+      case 'preload':
+        return { c: { op: 'preload', inst: i, bd: compileLocal(i.bd, scope), bdRows: f(i.bdRows), bdCols: f(i.bdCols) }, exactSlots: s(i.bdCols) };
+      case 'compute':
+        return {
+          c: { op: 'compute', inst: i, a: compileLocal(i.a, scope), bd: compileLocal(i.bd, scope), aRows: f(i.aRows), aCols: f(i.aCols), bdRows: f(i.bdRows), bdCols: f(i.bdCols) },
+          exactSlots: s(i.aRows, i.aCols, i.bdCols),
+        };
+      case 'loop_ws':
+        return {
+          c: {
+            op: 'loop_ws',
+            inst: i,
+            blocks: [f(i.blocksI), f(i.blocksJ), f(i.blocksK)],
+            pads: [f(i.padI), f(i.padJ), f(i.padK)],
+            aOffset: f(i.a.offset),
+            bOffset: f(i.b.offset),
+            dOffset: i.d ? f(i.d.offset) : undefined,
+            dWhen: i.d ? f(i.d.when) : undefined,
+            cOffset: i.c ? f(i.c.offset) : undefined,
+            cWhen: i.c ? f(i.c.when) : undefined,
+            aBytes: bufferBytes(i.a.buffer),
+            bBytes: bufferBytes(i.b.buffer),
+            dBytes: i.d ? bufferBytes(i.d.buffer) : 4,
+            cBytes: i.c ? bufferBytes(i.c.buffer) : 1,
+          },
+          exactSlots: s(i.blocksI, i.blocksJ, i.blocksK, i.padI, i.padJ, i.padK, ...(i.d ? [i.d.when] : []), ...(i.c ? [i.c.when] : [])),
+        };
+    }
+  };
+  const walk = (stmts: readonly ProgramStmt[], scope: Map<string, number>, depth: number): CNode[] => {
+    const out: CNode[] = [];
+    for (const st of stmts) {
+      if (st.kind === 'cpu') continue; // runs on the host CPU: no accelerator cycles
+      if (st.kind === 'inst') {
+        const { c, exactSlots } = compileInst(st.inst, scope);
+        out.push({ kind: 'inst', c, spans: compileSpans(st.inst, scope), bits: bitsOf(c), exactSlots });
+        continue;
+      }
+      if (depth > 30) throw new Error('cost model: loops nested deeper than 30');
+      maxSlot = Math.max(maxSlot, depth);
+      const inner = new Map(scope);
+      inner.set(st.var, depth);
+      const body = walk(st.body, inner, depth + 1);
+      if (body.length === 0 || (st.extent.kind === 'const' && st.extent.value <= 0)) continue;
+      out.push({
+        kind: 'loop',
+        slot: depth,
+        extent: compileExpr(st.extent, scope),
+        extentRange: compileRange(st.extent, scope),
+        body,
+        bits: body.reduce((m, n) => m | n.bits, 0),
+        // Counts depend on the trip count's variables as well as the body's.
+        exactSlots: body.reduce((m, n) => m | n.exactSlots, slotsOf(st.extent, scope)),
+      });
+    }
+    return out;
+  };
+  const nodes = walk(body, new Map(), 0);
+  return { nodes, slots: maxSlot + 1 };
+}
+
+// ---------------------------------------------------------------------------
+// Evaluating instructions into aggregates (counts, bytes, MACs, DMA requests, feed)
+// ---------------------------------------------------------------------------
+
+/** The configuration state that instructions read (set by config_* and preload). */
+interface EvalState {
+  dataflow: 'ws' | 'os';
+  bTranspose: boolean;
+  readonly ldStride: number[];
+  stStride: number;
+  /** WS: columns of the weights in the mesh (set by compute.preloaded from its preload). */
+  weightCols: number;
+  preGarbage: boolean;
+  preRow: number;
+  preRows: number;
+  preCols: number;
+}
+
+function initialState(m: Machine): EvalState {
+  // gemmini_model.c initialize(): strides DIM·sizeof(elem_t), WS when the configuration has it.
+  return {
+    dataflow: m.hasWs ? 'ws' : 'os',
+    bTranspose: false,
+    ldStride: [m.dim, m.dim, m.dim],
+    stStride: m.dim,
+    weightCols: m.dim,
+    preGarbage: true,
+    preRow: 0,
+    preRows: 0,
+    preCols: 0,
+  };
+}
+
+/**
+ * DRAM buffers are aligned to 64 bytes (backends/gemmini-c/emit.ts declares
+ * them so); where requests may be larger, where a buffer starts within a
+ * MAX_BYTES window is unknown, and requests are averaged over the possible starts.
+ */
+const BUFFER_ALIGN_BYTES = 64;
+
+/** DMA requests and bus beats of one row: one request per MAX_BYTES-aligned window it touches (DMA.scala). */
+function rowDma(into: { requests: number; beats: number }, address: number, rowBytes: number, m: Machine, times: number): void {
+  const starts = m.maxBytes > BUFFER_ALIGN_BYTES ? m.maxBytes / BUFFER_ALIGN_BYTES : 1;
+  const share = times / starts;
+  for (let b = 0; b < starts; b++) {
+    let offset = (((address + b * BUFFER_ALIGN_BYTES) % m.maxBytes) + m.maxBytes) % m.maxBytes;
+    let remaining = rowBytes;
+    while (remaining > 0) {
+      const chunk = Math.min(remaining, m.maxBytes - offset);
+      into.requests += share;
+      into.beats += Math.ceil(chunk / m.busBytes) * share;
+      remaining -= chunk;
+      offset = 0;
+    }
+  }
+}
+
+const rowScratch = { requests: 0, beats: 0 };
+function addRowDma(agg: Agg, fReq: number, fBeats: number, address: number, rowBytes: number, m: Machine, times: number): void {
+  rowScratch.requests = 0;
+  rowScratch.beats = 0;
+  rowDma(rowScratch, address, rowBytes, m, times);
+  agg[fReq] += rowScratch.requests;
+  agg[fBeats] += rowScratch.beats;
+}
+
+function addRowsDma(agg: Agg, fReq: number, fBeats: number, address: number, rowBytes: number, stride: number, rows: number, m: Machine): void {
+  if (rows <= 0 || rowBytes <= 0) return;
+  if (rows === 1 || stride % m.maxBytes === 0) {
+    addRowDma(agg, fReq, fBeats, address, rowBytes, m, rows);
+    return;
+  }
+  for (let r = 0; r < rows; r++) addRowDma(agg, fReq, fBeats, address + r * stride, rowBytes, m, 1);
+}
+
+const bankOf = (row: number, m: Machine): number => Math.floor(row / m.bankRows);
+
+function evalInst(c: CInst, env: Env, agg: Agg, es: EvalState, m: Machine): void {
+  switch (c.op) {
+    case 'config_ex':
+      agg[F_KIND + K_CONFIG_EX]++;
+      es.dataflow = c.inst.dataflow;
+      es.bTranspose = c.inst.bTranspose;
+      return;
+    case 'config_ld':
+      agg[F_KIND + K_CONFIG_LD]++;
+      es.ldStride[c.inst.channel] = c.inst.strideBytes;
+      return;
+    case 'config_st':
+      agg[F_KIND + K_CONFIG_ST]++;
+      es.stStride = c.inst.strideBytes;
+      return;
+    case 'fence':
+      agg[F_KIND + K_FENCE]++;
+      return;
+    case 'mvin': {
+      agg[F_KIND + K_MVIN + c.inst.channel]++;
+      const rows = c.rows(env);
+      const cols = c.cols(env);
+      const elemBytes = c.dst.space === 'acc' ? 4 : 1; // acc_t rows, elem_t (int8) rows (tc never sets config_ld's shrink)
+      const rowBytes = cols * elemBytes;
+      agg[F_BYTES_READ] += rows * rowBytes;
+      agg[F_LD_ROWS] += rows * Math.ceil(cols / m.dim);
+      addRowsDma(agg, F_RD_REQ, F_RD_BEATS, c.srcOffset(env) * c.srcBytes, rowBytes, es.ldStride[c.inst.channel], rows, m);
+      return;
+    }
+    case 'mvout': {
+      agg[F_KIND + K_MVOUT]++;
+      const rows = c.rows(env);
+      const cols = c.cols(env);
+      const elemBytes = c.src.raw ? 4 : 1; // full-width acc rows, else scaled int8
+      const rowBytes = cols * elemBytes;
+      agg[F_BYTES_WRITTEN] += rows * rowBytes;
+      agg[F_ST_ROWS] += rows * Math.ceil(cols / m.dim);
+      addRowsDma(agg, F_WR_REQ, F_WR_BEATS, c.dstOffset(env) * c.dstBytes, rowBytes, es.stStride, rows, m);
+      return;
+    }
+    case 'preload':
+      agg[F_KIND + K_PRELOAD]++;
+      es.preGarbage = c.bd.space === 'garbage';
+      es.preRow = c.bd.row(env);
+      es.preRows = c.bdRows(env);
+      es.preCols = c.bdCols(env);
+      return;
+    case 'compute': {
+      const preloaded = !c.inst.accumulated;
+      agg[F_KIND + (preloaded ? K_COMPUTE_PRE : K_COMPUTE_ACC)]++;
+      const ws = es.dataflow === 'ws';
+      const aRows = c.aRows(env);
+      const aCols = c.aCols(env);
+      const bdRows = c.bdRows(env);
+      const bdCols = c.bdCols(env);
+      if (ws && preloaded) es.weightCols = es.preCols;
+      agg[F_MACS] += aRows * aCols * (ws ? es.weightCols : bdCols);
+      // Mesh rows streamed (gemmini_model.c exec_compute): a new preload's
+      // weights and an OS B / WS D operand serialise with A in one single-ported bank.
+      const aGarbage = c.a.space === 'garbage';
+      const aRow = c.a.row(env);
+      let feed = aRows;
+      if (preloaded && !es.preGarbage) {
+        const preRows = ws && es.bTranspose ? es.preCols : es.preRows;
+        feed = m.spSinglePorted && !aGarbage && bankOf(es.preRow, m) === bankOf(aRow, m) ? aRows + preRows : Math.max(aRows, preRows);
+      }
+      if (c.bd.space !== 'garbage') {
+        const read = !ws && es.bTranspose ? bdCols : bdRows;
+        feed = m.spSinglePorted && !aGarbage && bankOf(c.bd.row(env), m) === bankOf(aRow, m) ? feed + read : Math.max(feed, read);
+      }
+      agg[F_FEED] += Math.max(feed, MODEL_TIMING.meshMinRows);
+      agg[F_A_ROWS] += Math.max(aRows, MODEL_TIMING.meshMinRows);
+      return;
+    }
+    case 'loop_ws':
+      addLoopWs(agg, loopWsParams(c, env, es, m));
+      return;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// loop_ws: LoopMatmul's command stream in closed form
+// ---------------------------------------------------------------------------
+
+interface DmaStream {
+  /** Commands, DMA requests, bus beats and local rows of the whole stream. */
+  readonly commands: number;
+  readonly requests: number;
+  readonly beats: number;
+  readonly localRows: number;
+  readonly bytes: number;
+  /** Row blocks, and the requests of one move of each column group in a full and in the last row block. */
+  readonly rowBlocks: number;
+  readonly fullMove: readonly number[];
+  readonly lastMove: readonly number[];
+  /** Bus beats of the same moves. */
+  readonly fullBeats: readonly number[];
+  readonly lastBeats: readonly number[];
+  /** Prefix sums: requests of groups [0, g) over all row blocks, and of one full / last row block's groups [0, g). */
+  readonly groupPrefix: readonly number[];
+  readonly fullPrefix: readonly number[];
+  readonly lastPrefix: readonly number[];
+}
+
+interface LoopWsParams {
+  readonly I: number;
+  readonly J: number;
+  readonly K: number;
+  readonly padI: number;
+  readonly padJ: number;
+  readonly padK: number;
+  readonly aBlocks: number;
+  readonly bBlocks: number;
+  readonly cBlocks: number;
+  readonly a: DmaStream;
+  readonly b: DmaStream;
+  readonly d: DmaStream;
+  readonly c: DmaStream;
+  readonly macs: number;
+  readonly computes: number;
+}
+
+/**
+ * One stream of block moves of a loop_ws (gemmini_model.c run_loop_ws): `groups`
+ * column groups of up to `blocksPerMove` DIM-wide blocks over `rowBlocks` row
+ * blocks; the last row block has `padRows` fewer rows, the last column block
+ * `padCols` fewer columns.
+ */
+function prefixSums(xs: readonly number[]): number[] {
+  const out = [0];
+  for (const x of xs) out.push(out[out.length - 1] + x);
+  return out;
+}
+
+function loopStream(
+  m: Machine,
+  rowBlocks: number,
+  colBlocks: number,
+  blocksPerMove: number,
+  padRows: number,
+  padCols: number,
+  elemBytes: number,
+  address: number,
+  rowStrideBytes: number,
+): DmaStream {
+  const d = m.dim;
+  const groups = Math.ceil(colBlocks / blocksPerMove);
+  const rows = rowBlocks * d - padRows;
+  const lastRows = d - padRows;
+  const dma = { requests: 0, beats: 0 };
+  const one = { requests: 0, beats: 0 };
+  const fullMove: number[] = [];
+  const lastMove: number[] = [];
+  const fullBeats: number[] = [];
+  const lastBeats: number[] = [];
+  // Requests of the rows [first, first + count) of column group g (rows beyond 64 repeat a stride's alignment pattern).
+  const moveDma = (g: number, first: number, count: number, cols: number): void => {
+    one.requests = 0;
+    one.beats = 0;
+    const colAddress = address + g * blocksPerMove * d * elemBytes + first * rowStrideBytes;
+    if (rowStrideBytes % m.maxBytes === 0) rowDma(one, colAddress, cols * elemBytes, m, count);
+    else {
+      const sample = Math.min(count, 64);
+      for (let r = 0; r < sample; r++) rowDma(one, colAddress + r * rowStrideBytes, cols * elemBytes, m, count / sample);
+    }
+  };
+  for (let g = 0; g < groups; g++) {
+    const blocks = Math.min(blocksPerMove, colBlocks - g * blocksPerMove);
+    const cols = blocks * d - (g === groups - 1 ? padCols : 0);
+    moveDma(g, 0, d, cols);
+    fullMove.push(one.requests);
+    fullBeats.push(one.beats);
+    moveDma(g, (rowBlocks - 1) * d, lastRows, cols);
+    lastMove.push(one.requests);
+    lastBeats.push(one.beats);
+    dma.requests += (rowBlocks - 1) * fullMove[g] + one.requests;
+    dma.beats += (rowBlocks - 1) * fullBeats[g] + one.beats;
+  }
+  const cols = colBlocks * d - padCols;
+  return {
+    commands: rowBlocks * groups,
+    requests: dma.requests,
+    beats: dma.beats,
+    localRows: rows * Math.min(colBlocks, blocksPerMove) * groups,
+    bytes: rows * cols * elemBytes,
+    rowBlocks,
+    fullMove,
+    lastMove,
+    fullBeats,
+    lastBeats,
+    groupPrefix: prefixSums(fullMove.map((f, g) => (rowBlocks - 1) * f + lastMove[g])),
+    fullPrefix: prefixSums(fullMove),
+    lastPrefix: prefixSums(lastMove),
+  };
+}
+
+/**
+ * Requests of the first `moves` moves of a stream issued row block by row
+ * block (all column groups of a row block, then the next: LoopMatmul's B,
+ * D and C order) or, with `groupMajor`, column group by column group (A's).
+ */
+function streamRequests(s: DmaStream, moves: number, groupMajor: boolean): number {
+  const groups = s.fullMove.length;
+  if (moves <= 0 || groups === 0) return 0;
+  if (groupMajor) {
+    const full = Math.min(groups, Math.floor(moves / s.rowBlocks));
+    // moves left in group `full` are in its first row blocks, never the last
+    return s.groupPrefix[full] + (full < groups ? (moves - full * s.rowBlocks) * s.fullMove[full] : 0);
+  }
+  const full = Math.min(s.rowBlocks, Math.floor(moves / groups));
+  const rest = moves - full * groups;
+  const rows = Math.min(full, s.rowBlocks - 1) * s.fullPrefix[groups] + (full === s.rowBlocks ? s.lastPrefix[groups] : 0);
+  return rows + (full < s.rowBlocks ? (full === s.rowBlocks - 1 ? s.lastPrefix[rest] : s.fullPrefix[rest]) : 0);
+}
+
+const NO_STREAM: DmaStream = { commands: 0, requests: 0, beats: 0, localRows: 0, bytes: 0, rowBlocks: 0, fullMove: [], lastMove: [], fullBeats: [], lastBeats: [], groupPrefix: [0], fullPrefix: [0], lastPrefix: [0] };
+
+function loopWsParams(c: Extract<CInst, { op: 'loop_ws' }>, env: Env, es: EvalState, m: Machine): LoopWsParams {
+  const i = c.inst;
+  const d = m.dim;
+  const [I, J, K] = c.blocks.map((f) => f(env));
+  const [padI, padJ, padK] = c.pads.map((f) => f(env));
+  const hasD = c.dOffset !== undefined && (c.dWhen?.(env) ?? 0) !== 0;
+  const hasC = c.cOffset !== undefined && (c.cWhen?.(env) ?? 0) !== 0;
+  // gemmini_model.c run_loop_ws: blocks per move min(cols, MAX_BLOCK_LEN); D is acc_t (low_D false)
+  // at MAX_BLOCK_LEN_ACC; C is one block full-width, else min(J, MAX_BLOCK_LEN).
+  const aBlocks = Math.min(K, m.maxBlockLen);
+  const bBlocks = Math.min(J, m.maxBlockLen);
+  const dBlocks = Math.min(J, m.maxBlockLenAcc);
+  const cBlocks = i.fullC ? 1 : Math.min(J, m.maxBlockLen);
+  const a = loopStream(m, I, K, aBlocks, padI, padK, 1, c.aOffset(env) * c.aBytes, es.ldStride[0]);
+  const b = loopStream(m, K, J, bBlocks, padK, padJ, 1, c.bOffset(env) * c.bBytes, es.ldStride[1]);
+  const dStream = hasD ? loopStream(m, I, J, dBlocks, padI, padJ, 4, (c.dOffset as Fn)(env) * c.dBytes, es.ldStride[2]) : NO_STREAM;
+  const cStream = hasC ? loopStream(m, I, J, cBlocks, padI, padJ, i.fullC ? 4 : 1, (c.cOffset as Fn)(env) * c.cBytes, es.stStride) : NO_STREAM;
+  return {
+    I,
+    J,
+    K,
+    padI,
+    padJ,
+    padK,
+    aBlocks,
+    bBlocks,
+    cBlocks,
+    a,
+    b,
+    d: dStream,
+    c: cStream,
+    macs: (I * d - padI) * (J * d - padJ) * (K * d - padK),
+    computes: I * J * K,
+  };
+}
+
+function addLoopWs(agg: Agg, p: LoopWsParams): void {
+  agg[F_KIND + K_LOOP_WS_CONFIG] += MODEL_TIMING.loopWsHostCommands - 1;
+  agg[F_KIND + K_LOOP_WS]++;
+  agg[F_KIND + K_MVIN] += p.a.commands;
+  agg[F_KIND + K_MVIN + 1] += p.b.commands;
+  agg[F_KIND + K_MVIN + 2] += p.d.commands;
+  agg[F_KIND + K_MVOUT] += p.c.commands;
+  agg[F_KIND + K_PRELOAD] += p.computes;
+  agg[F_KIND + K_COMPUTE_PRE] += p.J * p.K;
+  agg[F_KIND + K_COMPUTE_ACC] += (p.I - 1) * p.J * p.K;
+  agg[F_UNROLLED] += p.a.commands + p.b.commands + p.d.commands + p.c.commands + 2 * p.computes;
+  agg[F_BYTES_READ] += p.a.bytes + p.b.bytes + p.d.bytes;
+  agg[F_BYTES_WRITTEN] += p.c.bytes;
+  agg[F_MACS] += p.macs;
+  agg[F_RD_REQ] += p.a.requests + p.b.requests + p.d.requests;
+  agg[F_RD_BEATS] += p.a.beats + p.b.beats + p.d.beats;
+  agg[F_LD_ROWS] += p.a.localRows + p.b.localRows + p.d.localRows;
+  agg[F_WR_REQ] += p.c.requests;
+  agg[F_WR_BEATS] += p.c.beats;
+  agg[F_ST_ROWS] += p.c.localRows;
+}
+
+// ---------------------------------------------------------------------------
+// Counting pass: loops evaluated at their edges and a few interior samples
+// ---------------------------------------------------------------------------
+
+/** Loops this short are evaluated iteration by iteration. */
+const SHORT_LOOP = 8;
+/** Set while the timing pass evaluates batches: cheaper, approximate sums. */
+let roughEvaluation = false;
+
+// Scratch aggregates, taken and given back in stack order (evaluation allocates nothing).
+const aggPool: Agg[] = [];
+let aggTop = 0;
+function takeAgg(): Agg {
+  if (aggTop === aggPool.length) aggPool.push(newAgg());
+  const a = aggPool[aggTop++];
+  a.fill(0);
+  return a;
+}
+
+function evalNodes(nodes: readonly CNode[], env: Env, agg: Agg, es: EvalState, m: Machine): void {
+  for (const n of nodes) {
+    if (n.kind === 'inst') evalInst(n.c, env, agg, es, m);
+    else evalLoop(n, 0, n.extent(env), env, agg, es, m);
+  }
+}
+
+function evalIteration(n: LoopNode, v: number, env: Env, es: EvalState, m: Machine): Agg {
+  const a = takeAgg();
+  env[n.slot] = v;
+  evalNodes(n.body, env, a, es, m);
+  return a;
+}
+
+/**
+ * Adds iterations [from, to) of loop `n` to `agg`: the first and the last
+ * (edges) and, when samples of the interior (the second, middle and
+ * second-to-last iterations) agree on every exact field, the interior as a
+ * sample times its count (timing fields: the samples' mean); otherwise every
+ * iteration.
+ */
+function evalLoop(n: LoopNode, from: number, to: number, env: Env, agg: Agg, es: EvalState, m: Machine): void {
+  const count = to - from;
+  if (count <= 0) return;
+  const mark = aggTop;
+  if (roughEvaluation) {
+    // Timing needs no exact counts: the first and last iterations (edges)
+    // and the interior as the mean of the next two (alignment and bank
+    // placement often alternate between iterations).
+    if (count === 1) addScaled(agg, evalIteration(n, from, env, es, m), 1);
+    else if (!(n.exactSlots & (1 << n.slot)) || count > 4) {
+      const a = evalIteration(n, from, env, es, m);
+      const b = evalIteration(n, from + 1, env, es, m);
+      if (!(n.exactSlots & (1 << n.slot))) {
+        addScaled(agg, a, count / 2);
+        addScaled(agg, b, count / 2);
+      } else {
+        addScaled(agg, a, 1);
+        addScaled(agg, b, (count - 2) / 2);
+        addScaled(agg, evalIteration(n, from + 2, env, es, m), (count - 2) / 2);
+        addScaled(agg, evalIteration(n, to - 1, env, es, m), 1);
+      }
+    } else {
+      for (let v = from; v < to; v++) {
+        env[n.slot] = v;
+        evalNodes(n.body, env, agg, es, m);
+      }
+    }
+    aggTop = mark;
+    return;
+  }
+  if (!(n.exactSlots & (1 << n.slot))) {
+    // Counts do not depend on the variable: one iteration times the count;
+    // timing terms (bank placement, alignment) averaged over two iterations.
+    const first = evalIteration(n, from, env, es, m);
+    if (count === 1) addScaled(agg, first, 1);
+    else {
+      const second = evalIteration(n, from + 1, env, es, m);
+      for (let f = 0; f < FIELDS; f++) agg[f] += f < EXACT_FIELDS ? first[f] * count : ((first[f] + second[f]) / 2) * count;
+    }
+    aggTop = mark;
+    return;
+  }
+  if (count <= SHORT_LOOP) {
+    for (let v = from; v < to; v++) {
+      env[n.slot] = v;
+      evalNodes(n.body, env, agg, es, m);
+    }
+    return;
+  }
+  const first = evalIteration(n, from, env, es, m);
+  const s1 = evalIteration(n, from + 1, env, es, m);
+  const s2 = evalIteration(n, from + (count >> 1), env, es, m);
+  const s3 = evalIteration(n, to - 2, env, es, m);
+  if (exactEqual(s1, s2) && exactEqual(s1, s3)) {
+    const last = evalIteration(n, to - 1, env, es, m);
+    addScaled(agg, first, 1);
+    addScaled(agg, last, 1);
+    for (let f = 0; f < FIELDS; f++) agg[f] += (f < EXACT_FIELDS ? s1[f] : (s1[f] + s2[f] + s3[f]) / 3) * (count - 2);
+  } else {
+    addScaled(agg, first, 1);
+    for (let v = from + 1; v < to; v++) {
+      env[n.slot] = v;
+      evalNodes(n.body, env, agg, es, m);
+    }
+  }
+  aggTop = mark;
+}
+
+// ---------------------------------------------------------------------------
+// Timing: machine state
+// ---------------------------------------------------------------------------
+
+/** Completions of a run of `n` commands, evenly spread over [first, last]. */
+interface Segment {
+  n: number;
+  first: number;
+  last: number;
+}
+
+class QueueState {
+  nextStart = 0; // in-order start: no command of this queue starts earlier
+  lastDone = 0; // commands retire in order (gemmini_model.c record)
+  busy = 0;
+  busyUntil = 0;
+  readonly history: Segment[] = [];
+  constructor(readonly entries: number) {}
+
+  /** Completion of the command `back` places before the next one (1 = newest); 0 when there is none. */
+  doneBack(back: number): number {
+    for (let s = this.history.length - 1; s >= 0; s--) {
+      const seg = this.history[s];
+      if (back <= seg.n) return seg.n === 1 ? seg.last : seg.last - ((back - 1) * (seg.last - seg.first)) / (seg.n - 1);
+      back -= seg.n;
+    }
+    return 0;
+  }
+
+  /**
+   * When command `j` of a batch of `n` (completing over [first, last]) may be
+   * dispatched: once command j − entries has completed and freed its entry.
+   */
+  entryFree(j: number, n: number, first: number, last: number): number {
+    const k = j - this.entries;
+    if (k < 0) return this.doneBack(-k);
+    return n <= 1 ? last : first + (k * (last - first)) / (n - 1);
+  }
+
+  /** Commands still holding an entry at time t (completing after t). */
+  busyAt(t: number): number {
+    let count = 0;
+    for (let s = this.history.length - 1; s >= 0; s--) {
+      const seg = this.history[s];
+      if (seg.last <= t) break;
+      count += seg.first > t || seg.n === 1 ? seg.n : Math.ceil(((seg.last - t) / (seg.last - seg.first)) * (seg.n - 1));
+    }
+    return Math.min(count, this.entries);
+  }
+
+  push(n: number, first: number, last: number): void {
+    if (n <= 0) return;
+    first = Math.max(first, this.lastDone);
+    last = Math.max(last, first);
+    this.lastDone = last;
+    this.history.push({ n, first, last });
+    let covered = 0;
+    for (let s = this.history.length - 1; s >= 0; s--) {
+      covered += this.history[s].n;
+      if (covered > this.entries && s > 0) {
+        this.history.splice(0, s);
+        break;
+      }
+    }
+  }
+
+  addBusy(from: number, to: number): void {
+    const start = Math.max(from, this.busyUntil);
+    if (to > start) {
+      this.busy += to - start;
+      this.busyUntil = to;
+    }
+  }
+}
+
+/** One DMA engine (DMA.scala StreamReader / StreamWriter). */
+class DmaEngine {
+  nextIssue = 0;
+  busFree = 0;
+  /** Completion times of the last `window` requests, oldest first. */
+  readonly ring: Float64Array;
+  /** A plan's first-window issue and completion times (one plan per engine is open at a time). */
+  readonly scratch: Float64Array;
+  readonly scratch2: Float64Array;
+  constructor(readonly window: number) {
+    this.ring = new Float64Array(window);
+    this.scratch = new Float64Array(window);
+    this.scratch2 = new Float64Array(window);
+  }
+}
+
+/**
+ * Request timing of a batch of R requests of `beats` bus beats each, in closed
+ * form. Request j issues once the request a window (w slots) earlier has
+ * completed and no sooner than the issue rate allows (one per `gap` cycles
+ * from s0): t(j) = max(s0 + j·gap, done(j − w)); a read completes when its
+ * beats have crossed the bus after the memory latency, done(j) = max(t(j) + L,
+ * done(j − 1)) + beats; a write after latency + beats. The first window is
+ * evaluated request by request (it starts from the slots the previous batch
+ * left, and its reads queue on the bus); later windows repeat it one
+ * occupancy (L + beats) later, or follow the bus or the issue rate when those
+ * are slower.
+ */
+class DmaPlan {
+  private readonly t0: Float64Array;
+  private readonly d0: Float64Array;
+  private readonly period: number;
+  private readonly round: number;
+  constructor(
+    private readonly engine: DmaEngine,
+    readonly s0: number,
+    readonly requests: number,
+    readonly beats: number,
+    private readonly gap: number,
+    private readonly w: number,
+    /** Cycles a slot stays taken after its request completes (a reservation-station round trip). */
+    private readonly extra: number,
+    private readonly isWrite: boolean,
+    private readonly latency: number,
+  ) {
+    const W = engine.window;
+    this.t0 = engine.scratch;
+    this.d0 = engine.scratch2;
+    this.round = Math.min(w, requests);
+    let bus = engine.busFree;
+    for (let k = 0; k < this.round; k++) {
+      const t = Math.max(s0 + k * gap, engine.ring[W - w + k] + extra);
+      this.t0[k] = t;
+      if (isWrite) this.d0[k] = t + beats + latency;
+      else {
+        bus = Math.max(t + latency, bus) + beats;
+        this.d0[k] = bus;
+      }
+    }
+    this.period = latency + beats + extra;
+  }
+
+  done(j: number): number {
+    j = Math.min(Math.max(0, Math.floor(j)), this.requests - 1);
+    if (j < this.round) return this.d0[j];
+    const w = this.w;
+    const q = Math.floor(j / w);
+    let d = Math.max(this.d0[j - q * w] + q * this.period, this.s0 + j * this.gap + this.latency + this.beats);
+    if (!this.isWrite) d = Math.max(d, this.d0[w - 1] + (j - w + 1) * this.beats);
+    return d;
+  }
+
+  issue(j: number): number {
+    j = Math.min(Math.max(0, Math.floor(j)), this.requests - 1);
+    if (j < this.round) return this.t0[j];
+    return Math.max(this.s0 + j * this.gap, this.done(j - this.w) + this.extra);
+  }
+
+  /** The engine after the batch. */
+  commit(): void {
+    const e = this.engine;
+    const R = this.requests;
+    const W = e.window;
+    const last = R - 1;
+    e.nextIssue = this.issue(last) + (this.isWrite ? this.beats : 1);
+    if (!this.isWrite) e.busFree = this.done(last);
+    const keep = Math.max(0, W - R);
+    const ring = e.ring;
+    for (let k = 0; k < keep; k++) ring[k] = ring[k + R];
+    for (let k = keep; k < W; k++) ring[k] = this.done(R - W + k);
+  }
+}
+
+/** A batch still in flight, for dependency checks: its queue, local spans and completion. */
+interface InFlight {
+  queue: number;
+  readonly reads: number[];
+  readonly writes: number[];
+  firstDone: number;
+  lastDone: number;
+}
+
+function overlaps(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i += 2) for (let k = 0; k < b.length; k += 2) if (a[i] < b[k + 1] && b[k] < a[i + 1]) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// Timing: the simulator of batches
+// ---------------------------------------------------------------------------
+
+/** Single-queue loops become at most this many batches (chunks of their outer iterations). */
+const MAX_CHUNKS = 4;
+/** Iterations of a mixed loop evaluated before its steady period is assumed. */
+const MAX_WARMUP = 6;
+
+class Timing {
+  host = 0;
+  unrollerFree = 0;
+  readonly queues: readonly [QueueState, QueueState, QueueState];
+  readonly reader: DmaEngine;
+  readonly writer: DmaEngine;
+  meshFree = 0;
+  exDrained = 0;
+  dramWritesDone = 0;
+  /** loop_ws: the scratchpad half and accumulator half the next loop uses, and who last read each (first and last completion). */
+  loopSlot = 0;
+  accHalf = 0;
+  spHalfReaders: [number, number][] = [
+    [0, 0],
+    [0, 0],
+  ];
+  accHalfReaders: [number, number][] = [
+    [0, 0],
+    [0, 0],
+  ];
+  inFlight: InFlight[] = [];
+  readonly es: EvalState;
+  private readonly lo: Env;
+  private readonly hi: Env;
+  private readonly rangeScratch = new Float64Array(6);
+
+  constructor(
+    private readonly m: Machine,
+    private readonly slots: number,
+  ) {
+    this.queues = [new QueueState(m.entries[0]), new QueueState(m.entries[1]), new QueueState(m.entries[2])];
+    this.reader = new DmaEngine(m.window);
+    this.writer = new DmaEngine(m.window);
+    this.es = initialState(m);
+    this.lo = new Float64Array(slots);
+    this.hi = new Float64Array(slots);
+  }
+
+  completion(): number {
+    return Math.max(this.host, this.unrollerFree, this.dramWritesDone, ...this.queues.map((q) => q.lastDone));
+  }
+
+  // ---- walking the program
+
+  run(nodes: readonly CNode[], env: Env): void {
+    let k = 0;
+    while (k < nodes.length) {
+      const n = nodes[k];
+      // Consecutive single instructions of one queue form one batch.
+      if (n.kind === 'inst' && (n.bits === B_LD || n.bits === B_EX || n.bits === B_ST)) {
+        let end = k + 1;
+        while (end < nodes.length && nodes[end].kind === 'inst' && nodes[end].bits === n.bits) end++;
+        this.batch(queueOfBits(n.bits), nodes.slice(k, end), undefined, 0, 0, env);
+        k = end;
+        continue;
+      }
+      k++;
+      if (n.kind === 'inst') this.special(n.c, env);
+      else if (n.bits === B_LD || n.bits === B_EX || n.bits === B_ST) this.singleQueueLoop(n, env);
+      else this.mixedLoop(n, env);
+    }
+  }
+
+  private special(c: CInst, env: Env): void {
+    const cmd = MODEL_TIMING.hostCyclesPerCommand;
+    switch (c.op) {
+      case 'config_ex': {
+        const q = this.queues[Q_EX];
+        const dispatch = Math.max(this.host, q.entryFree(0, 1, 0, 0));
+        const start = Math.max(dispatch + MODEL_TIMING.rsIssueCycles, q.nextStart, this.exDrained);
+        const end = start + MODEL_TIMING.configExCycles;
+        q.nextStart = end;
+        this.meshFree = Math.max(this.meshFree, end);
+        q.addBusy(start, end);
+        q.push(1, end, end);
+        this.host = dispatch + cmd;
+        evalInst(c, new Float64Array(0), newAgg(), this.es, this.m);
+        return;
+      }
+      case 'config_ld':
+      case 'config_st': {
+        const q = this.queues[c.op === 'config_ld' ? Q_LD : Q_ST];
+        const dispatch = Math.max(this.host, q.entryFree(0, 1, 0, 0));
+        const start = Math.max(dispatch + MODEL_TIMING.rsIssueCycles, q.nextStart);
+        q.nextStart = start + 1;
+        q.addBusy(start, start + 1);
+        q.push(1, start + 1, start + 1);
+        this.host = dispatch + cmd;
+        evalInst(c, new Float64Array(0), newAgg(), this.es, this.m);
+        return;
+      }
+      case 'fence':
+        // The host waits for every instruction and DRAM write (gemmini_model.c).
+        this.host = this.completion() + MODEL_TIMING.fenceCycles;
+        this.inFlight = [];
+        return;
+      case 'loop_ws':
+        this.loopWs(loopWsParams(c, env, this.es, this.m));
+        return;
+      default:
+        return;
+    }
+  }
+
+  private singleQueueLoop(n: LoopNode, env: Env): void {
+    let E = n.extent(env);
+    // Chunk the outermost loop that iterates: loops of one trip are looked through.
+    while (E === 1 && n.body.length === 1 && n.body[0].kind === 'loop') {
+      env[n.slot] = 0;
+      n = n.body[0];
+      E = n.extent(env);
+    }
+    const chunks = Math.min(MAX_CHUNKS, E);
+    for (let c = 0; c < chunks; c++) {
+      const from = Math.floor((c * E) / chunks);
+      const to = Math.floor(((c + 1) * E) / chunks);
+      this.batch(queueOfBits(n.bits), [n], n, from, to, env);
+    }
+  }
+
+  /** The time-like fields of the state, for steady-state detection. */
+  private signature(): number[] {
+    const [ld, ex, st] = this.queues;
+    return [this.host, this.unrollerFree, ld.nextStart, ex.nextStart, st.nextStart, ld.lastDone, ex.lastDone, st.lastDone, this.reader.nextIssue, this.writer.nextIssue, this.meshFree, this.dramWritesDone];
+  }
+
+  /** Moves every time at or after `since` forward by `delta` (skipping `delta` worth of identical iterations). */
+  private shift(delta: number, since: number): void {
+    const mv = (t: number): number => (t >= since ? t + delta : t);
+    this.host = mv(this.host);
+    this.unrollerFree = mv(this.unrollerFree);
+    this.meshFree = mv(this.meshFree);
+    this.exDrained = mv(this.exDrained);
+    this.dramWritesDone = mv(this.dramWritesDone);
+    for (const q of this.queues) {
+      q.nextStart = mv(q.nextStart);
+      q.lastDone = mv(q.lastDone);
+      q.busyUntil = mv(q.busyUntil);
+      for (const s of q.history) {
+        s.first = mv(s.first);
+        s.last = mv(s.last);
+      }
+    }
+    for (const e of [this.reader, this.writer]) {
+      e.nextIssue = mv(e.nextIssue);
+      e.busFree = mv(e.busFree);
+      for (let k = 0; k < e.ring.length; k++) e.ring[k] = mv(e.ring[k]);
+    }
+    for (const f of this.inFlight) {
+      f.firstDone = mv(f.firstDone);
+      f.lastDone = mv(f.lastDone);
+    }
+    for (const r of [...this.spHalfReaders, ...this.accHalfReaders]) {
+      r[0] = mv(r[0]);
+      r[1] = mv(r[1]);
+    }
+  }
+
+  /**
+   * A loop whose body mixes queues: iterations are evaluated until the
+   * machine state advances by the same amount every iteration (or every two:
+   * alternating buffers and DMA alignments) — its steady period — and the
+   * interior iterations left are skipped by moving the state forward by
+   * that many periods; the last iteration (edges) is evaluated again.
+   */
+  private mixedLoop(n: LoopNode, env: Env): void {
+    const E = n.extent(env);
+    const sigs: number[][] = [this.signature()];
+    const busy: number[][] = [this.queues.map((q) => q.busy)];
+    const starts: number[] = [];
+    let v = 0;
+    while (v < E) {
+      starts.push(this.host);
+      env[n.slot] = v;
+      this.run(n.body, env);
+      v++;
+      sigs.push(this.signature());
+      busy.push(this.queues.map((q) => q.busy));
+      // Interior iterations left to skip (the last one is always evaluated),
+      // an even number so that alternating buffers keep their parity.
+      let skip = E - 1 - v;
+      skip -= skip % 2;
+      if (skip <= 0) continue;
+      const step = (a: number, b: number): number[] => sigs[a].map((x, k) => x - sigs[b][k]);
+      const alike = (x: number[], y: number[]): boolean => x.every((d, k) => Math.abs(d - y[k]) <= 1 + 0.002 * Math.abs(d));
+      let period = 0; // iterations per repeat of the state's advance
+      for (const p of [1, 2]) if (!period && v >= 2 * p + 1 && alike(step(v, v - p), step(v - p, v - 2 * p))) period = p;
+      if (!period && v >= MAX_WARMUP) period = v - 1; // no repeat found: the mean advance of all but the first
+      if (!period) continue;
+      // The frontier (the latest time in the state) sets the pace.
+      const advance = (Math.max(...sigs[v]) - Math.max(...sigs[v - period])) / period;
+      if (advance <= 0) continue;
+      this.shift(advance * skip, starts[v - Math.min(period, 2)]);
+      for (let q = 0; q < 3; q++) this.queues[q].busy += ((busy[v][q] - busy[v - period][q]) / period) * skip;
+      v += skip;
+      sigs.length = 0;
+      busy.length = 0;
+      starts.length = 0;
+      // Later iterations are evaluated one by one: the history restarts here.
+      for (let k = 0; k <= v; k++) {
+        sigs.push(this.signature());
+        busy.push(this.queues.map((q) => q.busy));
+        starts.push(this.host);
+      }
+    }
+  }
+
+  // ---- batches
+
+  /** Local spans of a region's instructions (loop `loop` over [from, to), or plain instructions). */
+  private spans(nodes: readonly CNode[], loop: LoopNode | undefined, from: number, to: number, env: Env): { reads: number[]; writes: number[] } {
+    const lo = this.lo;
+    const hi = this.hi;
+    for (let s = 0; s < this.slots; s++) {
+      lo[s] = env[s];
+      hi[s] = env[s];
+    }
+    const reads: number[] = [];
+    const writes: number[] = [];
+    const m = this.m;
+    const r = this.rangeScratch;
+    const visit = (ns: readonly CNode[]): void => {
+      for (const n of ns) {
+        if (n.kind === 'loop') {
+          n.extentRange(lo, hi, r, 0);
+          lo[n.slot] = 0;
+          hi[n.slot] = r[1] - 1;
+          if (r[1] >= 1) visit(n.body);
+          continue;
+        }
+        for (const sp of n.spans) {
+          sp.row(lo, hi, r, 0);
+          sp.rows(lo, hi, r, 2);
+          let span = Math.max(1, r[3]);
+          if (sp.cols) {
+            // block mvin / mvout: blocks DIM rows apart (gemmini_extended3_config_ld's block stride)
+            sp.cols(lo, hi, r, 4);
+            span += (Math.ceil(r[5] / m.dim) - 1) * m.dim;
+          }
+          const base = sp.acc ? m.spRows : 0;
+          (sp.write ? writes : reads).push(base + r[0], base + r[1] + span);
+        }
+      }
+    };
+    if (loop) {
+      lo[loop.slot] = from;
+      hi[loop.slot] = to - 1;
+      visit(loop.body);
+    } else visit(nodes);
+    return { reads, writes };
+  }
+
+  /**
+   * The in-flight batches this one conflicts with (ReservationStation.scala's
+   * checks: RAW, and WAR / WAW across queues): commands stream through both
+   * in order, so this batch's first command waits for their first
+   * completions and its last command for their last (depFirst, depLast).
+   */
+  private depFirst = 0;
+  private depLast = 0;
+  /** The first completion of the batch just timed. */
+  private batchFirst = 0;
+  private dependencies(queue: number, reads: number[], writes: number[]): void {
+    let first = 0;
+    let last = 0;
+    for (const f of this.inFlight) {
+      if (f.lastDone <= last && f.firstDone <= first) continue;
+      let conflict = overlaps(f.writes, reads);
+      if (!conflict && f.queue !== queue) conflict = overlaps(f.writes, writes) || overlaps(f.reads, writes);
+      if (conflict) {
+        first = Math.max(first, f.firstDone);
+        last = Math.max(last, f.lastDone);
+      }
+    }
+    this.depFirst = first;
+    this.depLast = last;
+  }
+
+  private batch(queue: number, nodes: readonly CNode[], loop: LoopNode | undefined, from: number, to: number, env: Env): void {
+    const mark = aggTop;
+    const agg = takeAgg();
+    roughEvaluation = true;
+    if (loop) evalLoop(loop, from, to, env, agg, this.es, this.m);
+    else for (const n of nodes) if (n.kind === 'inst') evalInst(n.c, env, agg, this.es, this.m);
+    roughEvaluation = false;
+    const { reads, writes } = this.spans(nodes, loop, from, to, env);
+    // Batches that completed before the issuer reaches this one cannot delay it.
+    const now = this.host;
+    this.inFlight = this.inFlight.filter((f) => f.lastDone > now);
+    this.dependencies(queue, reads, writes);
+    const done = queue === Q_LD ? this.loadBatch(agg) : queue === Q_EX ? this.executeBatch(agg) : this.storeBatch(agg);
+    if (done > now) this.inFlight.push({ queue, reads, writes, firstDone: this.batchFirst, lastDone: done });
+    aggTop = mark;
+  }
+
+  /** Dispatch times for a batch of n commands into `q` completing over [first, last]: the issuer's time after it. */
+  private issuerAfter(q: QueueState, dispatch0: number, n: number, first: number, last: number, cmd: number): number {
+    return Math.max(dispatch0 + n * cmd, q.entryFree(n - 1, n, first, last) + cmd);
+  }
+
+  private loadBatch(agg: Agg): number {
+    const m = this.m;
+    const q = this.queues[Q_LD];
+    const n = agg[F_KIND + K_MVIN] + agg[F_KIND + K_MVIN + 1] + agg[F_KIND + K_MVIN + 2];
+    if (n <= 0) return 0;
+    const cmd = MODEL_TIMING.hostCyclesPerCommand;
+    const dispatch0 = Math.max(this.host, q.entryFree(0, n, 0, 0));
+    const R = Math.max(1, Math.round(agg[F_RD_REQ]));
+    const beats = agg[F_RD_BEATS] / R || 1;
+    const perCommand = R / n;
+    // Steady DMA time of one load: its requests at the window's pace.
+    const loadCycles = perCommand * Math.max(1, (m.memLatency + beats) / m.window, beats);
+    const start = Math.max(dispatch0 + MODEL_TIMING.rsIssueCycles, q.nextStart, this.depFirst, this.depLast - (n - 1) * loadCycles);
+    const plan = this.readPlan(start, R, beats, n, cmd);
+    const rows = agg[F_LD_ROWS];
+    const lag = MODEL_TIMING.loadCompletionLag;
+    const first = Math.max(plan.done(Math.max(0, Math.ceil(perCommand) - 1)), start + rows / n) + lag;
+    const last = Math.max(plan.done(R - 1), start + rows) + lag;
+    const issued = plan.issue(R - 1) + 1;
+    q.nextStart = issued;
+    q.addBusy(start, issued);
+    plan.commit();
+    this.host = this.issuerAfter(q, dispatch0, n, first, last, cmd);
+    q.push(n, first, last);
+    this.batchFirst = first;
+    return last;
+  }
+
+  /** The read DMA for R requests of `commands` loads, issued one per `cmd` cycles at most. */
+  private readPlan(start: number, R: number, beats: number, commands: number, cmd: number): DmaPlan {
+    const m = this.m;
+    const perCommand = R / commands;
+    // A load holds its reservation-station entry until its last data lands: a
+    // batch longer than the entries has at most entries × requests-per-load
+    // requests in flight, and a slot is free again only once the load has
+    // completed and the next one was dispatched. (Entries held by earlier
+    // batches delay the first dispatch instead: entryFree.)
+    const entries = this.queues[Q_LD].entries;
+    const rsWindow = commands > entries ? Math.max(1, Math.floor(entries * perCommand)) : m.window;
+    const w = Math.min(m.window, rsWindow);
+    const extra = rsWindow < m.window ? MODEL_TIMING.loadCompletionLag + MODEL_TIMING.rsIssueCycles : 0;
+    const gap = Math.max(1, cmd / perCommand); // one request per cycle (perf model dma.gets_per_cycle)
+    return new DmaPlan(this.reader, Math.max(start, this.reader.nextIssue), R, beats, gap, w, extra, false, m.memLatency);
+  }
+
+  private executeBatch(agg: Agg): number {
+    const m = this.m;
+    const q = this.queues[Q_EX];
+    const computes = agg[F_KIND + K_COMPUTE_PRE] + agg[F_KIND + K_COMPUTE_ACC];
+    const n = agg[F_KIND + K_PRELOAD] + computes;
+    if (n <= 0) return 0;
+    const cmd = MODEL_TIMING.hostCyclesPerCommand;
+    const dispatch0 = Math.max(this.host, q.entryFree(0, n, 0, 0));
+    const start = Math.max(dispatch0 + MODEL_TIMING.rsIssueCycles, q.nextStart, this.depFirst);
+    if (computes <= 0) {
+      q.nextStart = start;
+      this.host = dispatch0 + n * cmd;
+      q.push(n, start + 1, start + 1);
+      this.batchFirst = start + 1;
+      return start + 1;
+    }
+    const feed = agg[F_FEED];
+    const perCompute = feed / computes;
+    const aRows = agg[F_A_ROWS] / computes;
+    const latency = MODEL_TIMING.meshIssueLatency;
+    const meshStart = start > this.meshFree ? start + latency : this.meshFree;
+    // The issuer feeds one compute per (n / computes) commands; when that is
+    // slower than the mesh, every compute finds the mesh idle.
+    const issuePerCompute = (cmd * n) / computes;
+    const hostBound = dispatch0 + (n - 1) * cmd + MODEL_TIMING.rsIssueCycles + (issuePerCompute > perCompute ? latency : 0) + perCompute;
+    // The last compute waits for the last data it depends on.
+    const end = Math.max(meshStart + feed, hostBound, this.depLast + MODEL_TIMING.rsIssueCycles + latency + perCompute);
+    const lastStart = end - perCompute;
+    const commit = (perCompute - aRows) + m.commitLatency + (this.es.dataflow === 'os' ? m.osTransposerLatency : 0);
+    const first = meshStart + commit;
+    const last = lastStart + commit;
+    this.meshFree = end;
+    this.exDrained = Math.max(this.exDrained, last);
+    q.nextStart = lastStart;
+    q.busy += feed; // computes never overlap on the mesh, so their busy cycles add up
+    q.busyUntil = Math.max(q.busyUntil, end);
+    this.host = this.issuerAfter(q, dispatch0, n, first, last, cmd);
+    q.push(n, first, last);
+    this.batchFirst = first;
+    return last;
+  }
+
+  private storeBatch(agg: Agg): number {
+    const m = this.m;
+    const q = this.queues[Q_ST];
+    const n = agg[F_KIND + K_MVOUT];
+    if (n <= 0) return 0;
+    const cmd = MODEL_TIMING.hostCyclesPerCommand;
+    const dispatch0 = Math.max(this.host, q.entryFree(0, n, 0, 0));
+    const R = Math.max(1, Math.round(agg[F_WR_REQ]));
+    const beats = agg[F_WR_BEATS] / R || 1;
+    const perCommand = R / n;
+    const rowsRead = agg[F_ST_ROWS];
+    const storeCycles = Math.max(rowsRead / n, perCommand * Math.max(beats, (m.memLatency + beats) / m.window));
+    const start = Math.max(dispatch0 + MODEL_TIMING.rsIssueCycles, q.nextStart, this.depFirst, this.depLast - (n - 1) * storeCycles);
+    // Writes hold the bus for their beats; rows leave the accumulator one per cycle.
+    const gap = Math.max(beats, rowsRead / R, cmd / perCommand);
+    const plan = new DmaPlan(this.writer, Math.max(start + MODEL_TIMING.storePipeLatency, this.writer.nextIssue), R, beats, gap, m.window, 0, true, m.memLatency);
+    const lag = MODEL_TIMING.storeCompletionLag;
+    const first = Math.max(plan.issue(Math.max(0, Math.ceil(perCommand) - 1)) + beats, start + rowsRead / n) + lag;
+    const last = Math.max(plan.issue(R - 1) + beats, start + rowsRead) + lag;
+    this.dramWritesDone = Math.max(this.dramWritesDone, plan.done(R - 1));
+    plan.commit();
+    q.addBusy(start, last - lag);
+    const host = this.issuerAfter(q, dispatch0, n, first, last, cmd);
+    q.nextStart = Math.max(start + rowsRead, host - cmd + MODEL_TIMING.rsIssueCycles + rowsRead / n);
+    this.host = host;
+    q.push(n, first, last);
+    this.batchFirst = first;
+    return last;
+  }
+
+  // ---- loop_ws
+
+  private loopWs(p: LoopWsParams): void {
+    const m = this.m;
+    const d = m.dim;
+    const [ld, ex, st] = this.queues;
+    const { I, J, K } = p;
+    this.host += MODEL_TIMING.loopWsHostCommands * MODEL_TIMING.hostCyclesPerCommand;
+    const u0 = Math.max(this.host, this.unrollerFree);
+    const step = MODEL_TIMING.unrollerCyclesPerCommand;
+
+    // Loads: D blocks, then A and B alternating (LoopMatmul's arbiter), back to back on the read DMA.
+    const nD = p.d.commands;
+    const nA = p.a.commands;
+    const nB = p.b.commands;
+    const loads = nD + nA + nB;
+    const R = Math.max(1, Math.round(p.a.requests + p.b.requests + p.d.requests));
+    const beats = (p.a.beats + p.b.beats + p.d.beats) / R || 1;
+    // LoopMatmul places A and B in scratchpad half `loopSlot` and C in
+    // accumulator half `accHalf`, alternating between loops: the loads here
+    // overwrite what the loop two back was still computing from (WAR), and its
+    // D moves and computes overwrite what that loop's mvouts still read.
+    const slot = this.loopSlot;
+    const half = this.accHalf;
+    const spReaders = this.spHalfReaders[slot];
+    const accReaders = this.accHalfReaders[half];
+    const streamCycles = (requests: number): number => requests * Math.max(1, (m.memLatency + 1) / m.window);
+    // The first A move, A(0, group 0), holds what the computes (k < aBlocks, any j, i = 0) read.
+    const firstAReaders = I * J * K > 1 ? ((Math.min(K, p.aBlocks) - 1) * J * I + (J - 1) * I) / (I * J * K - 1) : 1;
+    const loadStart = Math.max(
+      Math.max(u0, ld.entryFree(0, loads, 0, 0)) + MODEL_TIMING.rsIssueCycles,
+      ld.nextStart,
+      spReaders[0] + firstAReaders * (spReaders[1] - spReaders[0]),
+      spReaders[1] - streamCycles(p.a.requests + p.b.requests),
+      nD ? Math.max(accReaders[0], accReaders[1] - streamCycles(p.d.requests)) : 0,
+    );
+    const plan = this.readPlan(loadStart, R, beats, loads, step);
+    const lag = MODEL_TIMING.loadCompletionLag;
+    const dDone = nD ? plan.done(Math.ceil(p.d.requests) - 1) + lag : loadStart;
+    // LoopMatmul's arbiter serves the stream the computes wait for, else
+    // alternates A and B. The computes that can be issued when the A/B moves
+    // start (those the execute queue has entries for, after the D moves) pull
+    // their moves in the order they need them — A(0), B(0), A(1) … A(I−1),
+    // then the step's other B groups; later moves alternate (the execute
+    // queue is full of computes waiting for data, or the loads are ahead).
+    const groupsB = Math.ceil(J / p.bBlocks);
+    const abDispatch = nD >= ld.entries ? plan.done(Math.ceil(p.d.requests * ((nD - ld.entries + 1) / nD)) - 1) + lag : u0 + nD * step;
+    // Computes issued while the moves are dispatched (one a cycle, as far as the
+    // load entries go), plus the one then waiting: its A move is pulled too.
+    const issuable = Math.floor((ex.entries - ex.busyAt(abDispatch + Math.min(ld.entries, nA + nB) * step)) / 2) + 1;
+    const prefixA = Math.min(nA, issuable >= I ? I : Math.max(1, issuable));
+    const prefixB = Math.min(nB, issuable >= I ? Math.max(1, Math.ceil(issuable / (p.bBlocks * I))) : 1, groupsB);
+    const restA = nA - prefixA;
+    const restB = nB - prefixB;
+    const prefix = prefixA + prefixB;
+    // After the prefix the arbiter turns to the other stream first (WeightedArbiter's alternation).
+    const restFromB = prefixB <= 1 && prefixA > 1;
+    const alternate = (r: number, own: number, other: number, first: boolean): number => (first ? (r <= other ? 2 * r - 1 : other + r) : r <= other ? 2 * r : other + r);
+    const posA = (i: number, g: number): number => {
+      const a = g * I + i; // 0-based, in the A stream's order
+      if (a < prefixA) return a === 0 || prefixB === 0 ? a + 1 : a + 2;
+      return prefix + alternate(a - prefixA + 1, restA, restB, !restFromB);
+    };
+    const posB = (kk: number, jg: number): number => {
+      const b = kk * groupsB + jg;
+      if (b < prefixB) return b === 0 ? Math.min(2, prefix) : prefixA + 1 + b;
+      return prefix + alternate(b - prefixB + 1, restB, restA, restFromB);
+    };
+
+    // Completion of the first `k` A/B moves (after all D moves).
+    const asIn = (k: number): number => {
+      if (k <= prefix) return prefixB === 0 ? k : k <= 2 ? Math.min(1, prefixA) : Math.min(prefixA, k - 1);
+      const r = k - prefix;
+      const both = 2 * Math.min(restA, restB);
+      return prefixA + (r <= both ? (restFromB ? Math.floor(r / 2) : Math.ceil(r / 2)) : restA <= restB ? restA : r - restB);
+    };
+    const abDone = (k: number): number => {
+      if (k <= 0) return dDone;
+      const as = Math.min(nA, asIn(k));
+      const requests = p.d.requests + streamRequests(p.a, as, true) + streamRequests(p.b, Math.min(nB, k - as), false);
+      return plan.done(Math.ceil(requests) - 1) + lag;
+    };
+
+    // Computes, k-step by k-step (order k, j, i): a step starts when its first A and B blocks have landed,
+    // and cannot end before its last blocks land plus the computes that need them.
+    const spHalf = m.spRows / 2;
+    const aStart = slot * spHalf;
+    const bStart = (slot + 1) * spHalf - K * J * d;
+    // Of step kk's J preloads, those whose B block shares A's single-ported bank stream after A.
+    const sameBankPreloads = (kk: number): number => {
+      if (!m.spSinglePorted) return 0;
+      const bank = bankOf(aStart + kk * d, m);
+      const firstRow = bStart + kk * J * d;
+      const lo = Math.max(0, Math.ceil((bank * m.bankRows - firstRow) / d));
+      const hi = Math.min(J - 1, Math.floor(((bank + 1) * m.bankRows - 1 - firstRow) / d));
+      return Math.max(0, hi - lo + 1);
+    };
+    const rowsOf = (blk: number, blocks: number, pad: number): number => Math.max(d - (blk === blocks - 1 ? pad : 0), MODEL_TIMING.meshMinRows);
+    const aRowsLast = rowsOf(I - 1, I, p.padI);
+    const aRow0 = rowsOf(0, I, p.padI);
+    // Computes with i > 0 keep the weights: A's rows only.
+    const accumulatedFeed = I > 1 ? (I - 2) * d + aRowsLast : 0;
+    let meshEnd = Math.max(this.meshFree, accReaders[0]);
+    let feedTotal = 0;
+    let firstStart = -1;
+    let lastStepStart = 0;
+    let lastStepPer = 0;
+    const latency = MODEL_TIMING.meshIssueLatency;
+    let groupFirst = 0; // when the step's A group starts / ends landing (the same for all its steps)
+    let groupLast = 0;
+    for (let kk = 0; kk < K; kk++) {
+      const bRows = d - (kk === K - 1 ? p.padK : 0);
+      const shared = sameBankPreloads(kk);
+      const dur = shared * (aRow0 + bRows) + (J - shared) * Math.max(aRow0, bRows, MODEL_TIMING.meshMinRows) + J * accumulatedFeed;
+      const group = Math.floor(kk / p.aBlocks);
+      const groupStart = kk % p.aBlocks === 0;
+      if (groupStart) {
+        groupFirst = abDone(posA(0, group));
+        groupLast = abDone(posA(I - 1, group));
+      }
+      const bFirst = abDone(posB(kk, 0));
+      const bLast = groupsB > 1 ? abDone(posB(kk, groupsB - 1)) : bFirst;
+      let start = Math.max(meshEnd, groupFirst, bFirst, dDone);
+      if (start > meshEnd) start += latency;
+      const per = dur / (I * J);
+      let end = Math.max(start + dur, bLast + (J - (groupsB - 1) * p.bBlocks) * I * per);
+      // A group's last block is first needed by compute (kk, 0, I − 1), in the group's first step.
+      if (groupStart) end = Math.max(end, groupLast + (I * J - (I - 1)) * per);
+      if (kk === 0) end = Math.max(end, accReaders[1] + per);
+      if (firstStart < 0) firstStart = start;
+      lastStepStart = start;
+      lastStepPer = per;
+      meshEnd = end;
+      feedTotal += dur;
+    }
+    const aRowsAvg = (I * d - p.padI) / I;
+    const lastFeed = I > 1 ? aRowsLast : lastStepPer;
+    const lastCommit = meshEnd - lastFeed + (lastFeed - Math.max(aRowsLast, MODEL_TIMING.meshMinRows)) + m.commitLatency;
+    const firstCommit = firstStart + (lastStepPer - aRowsAvg) + m.commitLatency;
+    const exCommands = 2 * p.computes;
+    // The unroller issues a command once its queue has a free entry: the last
+    // load once the one `entries` back has landed, the last execute command
+    // once its loads are issued and the command `entries` back has committed.
+    const loadFirst = nD ? dDone : abDone(1);
+    const loadLast = plan.done(R - 1) + lag;
+    const loadLastIssue = Math.max(u0 + loads * step, ld.entryFree(loads - 1, loads, loadFirst, loadLast));
+    // Commands commit at the last k-step's pace at the end (two per compute).
+    const tailEntries = Math.min(exCommands, ex.entries);
+    const tailStart = Math.max(firstCommit, lastCommit - ((tailEntries - 1) / 2) * lastStepPer);
+    const exEntryFree = exCommands > ex.entries ? Math.max(firstCommit, lastCommit - (ex.entries / 2) * lastStepPer) : ex.doneBack(ex.entries - exCommands + 1);
+    const exLastIssue = Math.max(u0 + (loads + exCommands) * step, loadLastIssue + step, exEntryFree);
+
+    // Stores trail the last k-step: mvout (j-group, i) once its last compute has committed.
+    let unrollerEnd = exLastIssue + step;
+    if (p.c.commands > 0) {
+      // Stores trail the last k-step, one column group at a time (all i of a
+      // group, then the next): mvout (g, i) once compute (K−1, last j of g, i)
+      // has committed; its rows leave one per cycle, its writes at the DMA's pace.
+      const nC = p.c.commands;
+      const groups = p.c.fullMove.length;
+      const sLag = MODEL_TIMING.storeCompletionLag;
+      const rowsPerMvout = p.c.localRows / nC;
+      let firstRelease = 0;
+      let lastRelease = 0;
+      // The last step's computes spread over its real span (loads may pace them).
+      const stepPace = I * J > 1 ? Math.max(lastStepPer, (lastCommit - m.commitLatency - lastStepStart) / (I * J - 1)) : 0;
+      for (let g = 0; g < groups; g++) {
+        const jLast = Math.min(J, (g + 1) * p.cBlocks) - 1;
+        const readyAt = (i: number): number => Math.min(lastCommit, lastStepStart + (jLast * I + i) * stepPace + m.commitLatency);
+        const requests = (I - 1) * p.c.fullMove[g] + p.c.lastMove[g];
+        const Rg = Math.max(1, Math.round(requests));
+        const beats = ((I - 1) * p.c.fullBeats[g] + p.c.lastBeats[g]) / requests || 1;
+        const perMvout = Rg / I;
+        const s0 = Math.max(readyAt(0) + MODEL_TIMING.rsIssueCycles, st.nextStart) + MODEL_TIMING.storePipeLatency;
+        const lastS0 = Math.max(readyAt(I - 1) + MODEL_TIMING.rsIssueCycles, st.nextStart) + MODEL_TIMING.storePipeLatency;
+        const gap = Math.max(beats, rowsPerMvout / perMvout, Rg > perMvout ? (lastS0 - s0) / (Rg - perMvout) : 0);
+        const wplan = new DmaPlan(this.writer, Math.max(s0, this.writer.nextIssue), Rg, beats, gap, m.window, 0, true, m.memLatency);
+        const first = Math.max(wplan.issue(Math.ceil(perMvout) - 1) + beats, s0 - MODEL_TIMING.storePipeLatency + rowsPerMvout) + sLag;
+        const last = Math.max(wplan.issue(Rg - 1) + beats, lastS0 - MODEL_TIMING.storePipeLatency + rowsPerMvout) + sLag;
+        this.dramWritesDone = Math.max(this.dramWritesDone, wplan.done(Rg - 1));
+        wplan.commit();
+        st.addBusy(s0 - MODEL_TIMING.storePipeLatency, last - sLag);
+        st.nextStart = last - sLag;
+        st.push(I, first, last);
+        if (g === 0) firstRelease = first;
+        lastRelease = last;
+      }
+      // The last mvout goes once an entry frees: the store `entries` back has left.
+      const stLastIssue = Math.max(exLastIssue + step, nC > st.entries ? st.doneBack(st.entries + 1) : 0);
+      unrollerEnd = Math.max(unrollerEnd, stLastIssue + step);
+      this.accHalfReaders[half] = [firstRelease, lastRelease];
+      this.accHalf ^= 1;
+    }
+
+    // The machine after the loop.
+    const issuedUntil = plan.issue(R - 1) + 1;
+    ld.nextStart = issuedUntil;
+    ld.addBusy(loadStart, issuedUntil);
+    plan.commit();
+    ld.push(loads, loadFirst, loadLast);
+    this.meshFree = meshEnd;
+    this.exDrained = Math.max(this.exDrained, lastCommit);
+    ex.nextStart = meshEnd - lastFeed;
+    ex.busy += feedTotal;
+    ex.busyUntil = Math.max(ex.busyUntil, meshEnd);
+    if (exCommands > tailEntries) ex.push(exCommands - tailEntries, firstCommit, tailStart);
+    ex.push(tailEntries, tailStart, lastCommit);
+    this.spHalfReaders[slot] = [firstCommit, lastCommit];
+    this.loopSlot ^= 1;
+    this.unrollerFree = unrollerEnd;
+    // LoopMatmul holds the host's later commands until the loop has issued everything.
+    this.host = Math.max(this.host, unrollerEnd);
+  }
+}
+
+function queueOfBits(bits: number): number {
+  return bits === B_LD ? Q_LD : bits === B_EX ? Q_EX : Q_ST;
+}
+
+// ---------------------------------------------------------------------------
+// Entry points
+// ---------------------------------------------------------------------------
+
+const compiledCache = new WeakMap<object, Compiled>();
+
+function compiledOf(body: readonly ProgramStmt[], bufferBytes: (name: string) => number): Compiled {
+  const hit = compiledCache.get(body);
+  if (hit) return hit;
+  const c = compileProgram(body, bufferBytes);
+  compiledCache.set(body, c);
+  return c;
+}
+
+function estimate(compiled: Compiled, config: GemminiConfig): CostEstimate {
+  const m = machineOf(config);
+  // Counting pass (exact).
+  const agg = newAgg();
+  evalNodes(compiled.nodes, new Float64Array(compiled.slots), agg, initialState(m), m);
+  // Timing pass.
+  const timing = new Timing(m, compiled.slots);
+  timing.run(compiled.nodes, new Float64Array(compiled.slots));
+  const cycles = Math.round(timing.completion());
+  const instructions = Object.fromEntries(INSTRUCTION_KINDS.map((k, i) => [k, agg[F_KIND + i]])) as Record<InstructionKind, number>;
+  const all = INSTRUCTION_KINDS.reduce((s, _k, i) => s + agg[F_KIND + i], 0);
+  const fences = agg[F_KIND + K_FENCE];
+  const unrolled = agg[F_UNROLLED];
+  const hostInstructions = all - fences - unrolled;
+  const macs = agg[F_MACS];
+  const perCycle = m.dim * m.dim;
+  return {
+    cycles,
+    busyCycles: { load: Math.round(timing.queues[Q_LD].busy), execute: Math.round(timing.queues[Q_EX].busy), store: Math.round(timing.queues[Q_ST].busy) },
+    instructions,
+    hostInstructions,
+    executedInstructions: hostInstructions + unrolled,
+    dramBytesRead: agg[F_BYTES_READ],
+    dramBytesWritten: agg[F_BYTES_WRITTEN],
+    dramReadRequests: Math.round(agg[F_RD_REQ]),
+    dramWriteRequests: Math.round(agg[F_WR_REQ]),
+    macs,
+    idealMacCycles: Math.ceil(macs / perCycle),
+    utilization: cycles > 0 ? macs / perCycle / cycles : 0,
+  };
+}
+
+/** Estimates what the host model reports for `program` on `config`, from the Program IR alone. */
+export function estimateProgram(program: ProgramFunc, config: GemminiConfig): CostEstimate {
+  const bytes = new Map(program.buffers.map((b) => [b.name, DTYPE_BYTES[b.type.dtype]] as const));
+  return estimate(
+    compiledOf(program.body, (name) => bytes.get(name) ?? 1),
+    config,
+  );
+}
+
+/**
+ * Estimates a list of Program IR statements, e.g. one tiling candidate's
+ * matmulConfig + matmulProgram (or loopWsProgram) + fence. DRAM buffers are
+ * taken as i8 unless `bufferBytes` says otherwise (it matters only for the
+ * alignment of DMA requests and bias / i32 operands' byte offsets).
+ */
+export function estimateStatements(body: readonly ProgramStmt[], config: GemminiConfig, bufferBytes: (name: string) => number = () => 1): CostEstimate {
+  return estimate(compiledOf(body, bufferBytes), config);
+}
