@@ -39,9 +39,13 @@
 //      results commit 3·DIM + 3 cycles after the first row (+2·DIM in OS);
 //    - dependencies: a batch waits for the in-flight batches whose local rows
 //      conflict with its own (RAW; WAR/WAW across queues), as the reservation
-//      station checks; both stream in order, so its first command waits for
-//      their first completion and its last for their last. Loads into a
-//      buffer that computes still read (single buffering) wait so.
+//      station checks. Rows are tracked as runs of an affine address over the
+//      batch's iterations, and both batches stream in order: the batch's
+//      first commands wait for the first completion of the batches holding
+//      the rows they touch, its last command for the last completion of all.
+//      A preload's operand is released when the preload starts (its entry
+//      retires with the compute before it). Loads into a buffer that computes
+//      still read (single buffering) wait so.
 //    A loop whose body mixes queues is evaluated iteration by iteration until
 //    the state advances by the same amount every iteration (or every two:
 //    alternating buffers, DMA alignments); the interior iterations left are
@@ -174,6 +178,7 @@ export type InstructionKind = (typeof INSTRUCTION_KINDS)[number];
 export interface CostEstimate {
   /** Accelerator cycles until everything issued has finished (the model's `cycles`). */
   readonly cycles: number;
+  /** Cycles each queue was busy, counted as the host model counts them (the execute queue's is its mesh rows; load and store approximate). */
   readonly busyCycles: { readonly load: number; readonly execute: number; readonly store: number };
   /** Instructions by kind, loop_ws-unrolled ones included (exact). */
   readonly instructions: Readonly<Record<InstructionKind, number>>;
@@ -465,15 +470,69 @@ function compileLocal(a: LocalAddr, scope: Scope): CLocal {
 /** A local operand for dependency checks: rows [row, row + rows) (blocks DIM rows apart when cols > DIM). */
 interface SpanSpec {
   readonly write: boolean;
+  /**
+   * A preload's B/D read: its reservation-station entry retires with the
+   * compute before it (gemmini_model.c records it in order), so later
+   * writers wait only until the preloads have started, not committed.
+   */
+  readonly early?: boolean;
   readonly acc: boolean;
   readonly row: RangeFn;
+  /** The row address as c + Σ coef·slot + Σ coef·(opaque subterm). */
+  readonly linear: LinearForm;
   readonly rows: RangeFn;
   readonly cols?: RangeFn;
 }
 
+interface LinearForm {
+  readonly c: number;
+  readonly slots: readonly number[];
+  readonly coefs: readonly number[];
+  /** Subterms that are not affine (mod, min, ...): usable when constant over the batch. */
+  readonly opaque: readonly { readonly coef: number; readonly range: RangeFn }[];
+}
+
+function linearForm(e: IExpr, scope: Scope): LinearForm {
+  let c = 0;
+  const terms = new Map<number, number>();
+  const opaque: { coef: number; range: RangeFn }[] = [];
+  const walk = (x: IExpr, k: number): void => {
+    switch (x.kind) {
+      case 'const':
+        c += k * x.value;
+        return;
+      case 'var': {
+        const slot = scope.get(x.name) ?? 0;
+        terms.set(slot, (terms.get(slot) ?? 0) + k);
+        return;
+      }
+      case 'add':
+        walk(x.lhs, k);
+        walk(x.rhs, k);
+        return;
+      case 'sub':
+        walk(x.lhs, k);
+        walk(x.rhs, -k);
+        return;
+      case 'mul':
+        if (x.lhs.kind === 'const') return walk(x.rhs, k * x.lhs.value);
+        if (x.rhs.kind === 'const') return walk(x.lhs, k * x.rhs.value);
+        opaque.push({ coef: k, range: compileRange(x, scope) });
+        return;
+      default:
+        opaque.push({ coef: k, range: compileRange(x, scope) });
+    }
+  };
+  walk(e, 1);
+  const live = [...terms].filter(([, k]) => k !== 0);
+  return { c, slots: live.map(([slot]) => slot), coefs: live.map(([, k]) => k), opaque };
+}
+
 function compileSpans(i: Inst, scope: Scope): SpanSpec[] {
-  const spec = (write: boolean, a: LocalAddr, rows: IExpr, cols?: IExpr): SpanSpec[] =>
-    a.space === 'garbage' ? [] : [{ write, acc: a.space === 'acc', row: compileRange(a.row, scope), rows: compileRange(rows, scope), cols: cols ? compileRange(cols, scope) : undefined }];
+  const spec = (write: boolean, a: LocalAddr, rows: IExpr, cols?: IExpr, early = false): SpanSpec[] =>
+    a.space === 'garbage'
+      ? []
+      : [{ write, early, acc: a.space === 'acc', row: compileRange(a.row, scope), linear: linearForm(a.row, scope), rows: compileRange(rows, scope), cols: cols ? compileRange(cols, scope) : undefined }];
   switch (i.op) {
     case 'mvin':
       return spec(true, i.dst, i.rows, i.cols);
@@ -481,7 +540,7 @@ function compileSpans(i: Inst, scope: Scope): SpanSpec[] {
       return spec(false, i.src, i.rows, i.cols);
     case 'preload':
       // the compute that follows writes C (gemmini_model.c: the compute's write span)
-      return [...spec(false, i.bd, i.bdRows), ...spec(true, i.c, i.cRows)];
+      return [...spec(false, i.bd, i.bdRows, undefined, true), ...spec(true, i.c, i.cRows)];
     case 'compute':
       return [...spec(false, i.a, i.aRows), ...spec(false, i.bd, i.bdRows)];
     default:
@@ -1291,6 +1350,17 @@ class DmaPlan {
   }
 }
 
+/** Local rows a batch reads and writes, as [start, end) pairs; `head*`: those its first commands touch. */
+interface BatchSpans {
+  readonly reads: number[];
+  readonly writes: number[];
+  /** Preloads' B/D reads (see SpanSpec.early). */
+  readonly early: number[];
+  readonly headReads: number[];
+  readonly headWrites: number[];
+  readonly headEarly: number[];
+}
+
 /** A batch still in flight, for dependency checks: its queue, local spans and completion. */
 interface InFlight {
   queue: number;
@@ -1311,8 +1381,10 @@ function overlaps(a: readonly number[], b: readonly number[]): boolean {
 
 /** Single-queue loops become at most this many batches (chunks of their outer iterations). */
 const MAX_CHUNKS = 4;
+/** Runs of rows one operand of a batch may be described by, at most (then one interval). */
+const MAX_RUNS = 32;
 /** Iterations of a mixed loop evaluated before its steady period is assumed. */
-const MAX_WARMUP = 6;
+const MAX_WARMUP = 8;
 
 class Timing {
   host = 0;
@@ -1339,6 +1411,7 @@ class Timing {
   private readonly lo: Env;
   private readonly hi: Env;
   private readonly rangeScratch = new Float64Array(6);
+  private readonly runScratch = new Float64Array(2);
 
   constructor(
     private readonly m: Machine,
@@ -1498,12 +1571,20 @@ class Timing {
       skip -= skip % 2;
       if (skip <= 0) continue;
       const step = (a: number, b: number): number[] => sigs[a].map((x, k) => x - sigs[b][k]);
-      const alike = (x: number[], y: number[]): boolean => x.every((d, k) => Math.abs(d - y[k]) <= 1 + 0.002 * Math.abs(d));
+      const close = (x: number, y: number): boolean => Math.abs(x - y) <= 1 + 0.002 * Math.abs(x);
+      // Steady: the advance repeats, and every part of the machine that moves
+      // moves by the same amount (none is still catching up on a backlog).
+      const steadyOver = (p: number): boolean => {
+        const d = step(v, v - p);
+        if (!d.every((x, k) => close(x, step(v - p, v - 2 * p)[k]))) return false;
+        const moving = d.filter((x) => Math.abs(x) > 1);
+        return moving.every((x) => close(x, moving[0]));
+      };
       let period = 0; // iterations per repeat of the state's advance
-      for (const p of [1, 2]) if (!period && v >= 2 * p + 1 && alike(step(v, v - p), step(v - p, v - 2 * p))) period = p;
-      if (!period && v >= MAX_WARMUP) period = v - 1; // no repeat found: the mean advance of all but the first
+      for (const p of [1, 2]) if (!period && v >= 2 * p + 1 && steadyOver(p)) period = p;
+      if (!period && v >= MAX_WARMUP) period = v - 1; // no steady state found: the mean advance of all but the first
       if (!period) continue;
-      // The frontier (the latest time in the state) sets the pace.
+      // Steady, every moving part advances alike; otherwise the frontier (the latest time in the state) sets the pace.
       const advance = (Math.max(...sigs[v]) - Math.max(...sigs[v - period])) / period;
       if (advance <= 0) continue;
       this.shift(advance * skip, starts[v - Math.min(period, 2)]);
@@ -1524,7 +1605,7 @@ class Timing {
   // ---- batches
 
   /** Local spans of a region's instructions (loop `loop` over [from, to), or plain instructions). */
-  private spans(nodes: readonly CNode[], loop: LoopNode | undefined, from: number, to: number, env: Env): { reads: number[]; writes: number[] } {
+  private spans(nodes: readonly CNode[], loop: LoopNode | undefined, from: number, to: number, env: Env): BatchSpans {
     const lo = this.lo;
     const hi = this.hi;
     for (let s = 0; s < this.slots; s++) {
@@ -1533,6 +1614,9 @@ class Timing {
     }
     const reads: number[] = [];
     const writes: number[] = [];
+    const early: number[] = [];
+    const head: number[][] = [[], [], []]; // what the batch's first commands touch
+    const seen = new Set<string>();
     const m = this.m;
     const r = this.rangeScratch;
     const visit = (ns: readonly CNode[]): void => {
@@ -1544,6 +1628,9 @@ class Timing {
           if (r[1] >= 1) visit(n.body);
           continue;
         }
+        // The batch's first commands: the first instruction of each kind (its first run of rows).
+        const first = !seen.has(n.c.op);
+        seen.add(n.c.op);
         for (const sp of n.spans) {
           sp.row(lo, hi, r, 0);
           sp.rows(lo, hi, r, 2);
@@ -1554,7 +1641,10 @@ class Timing {
             span += (Math.ceil(r[5] / m.dim) - 1) * m.dim;
           }
           const base = sp.acc ? m.spRows : 0;
-          (sp.write ? writes : reads).push(base + r[0], base + r[1] + span);
+          const out = sp.write ? writes : sp.early ? early : reads;
+          const at = out.length;
+          if (!this.runs(sp.linear, span, base, out)) out.push(base + r[0], base + r[1] + span);
+          if (first) head[sp.write ? 1 : sp.early ? 2 : 0].push(out[at], out[at + 1]);
         }
       }
     };
@@ -1563,7 +1653,51 @@ class Timing {
       hi[loop.slot] = to - 1;
       visit(loop.body);
     } else visit(nodes);
-    return { reads, writes };
+    return { reads, writes, early, headReads: head[0], headWrites: head[1], headEarly: head[2] };
+  }
+
+  /**
+   * The rows an operand touches over the batch's iterations, as runs
+   * [start, end): variables whose steps are no longer than the rows already
+   * covered extend one run; each value of the others starts a run of its own
+   * (A blocks of different row blocks, C blocks of different rows). False
+   * when the address is not affine over the batch or needs too many runs
+   * (the caller then takes one interval over everything).
+   */
+  private runs(f: LinearForm, span: number, base: number, out: number[]): boolean {
+    const lo = this.lo;
+    const hi = this.hi;
+    const r = this.runScratch;
+    let c = f.c;
+    for (const o of f.opaque) {
+      o.range(lo, hi, r, 0);
+      if (r[0] !== r[1]) return false;
+      c += o.coef * r[0];
+    }
+    const steps: [number, number][] = []; // |coef|, trips
+    for (let t = 0; t < f.slots.length; t++) {
+      const s = f.slots[t];
+      const k = f.coefs[t];
+      c += k * (k > 0 ? lo[s] : hi[s]); // the lowest address
+      if (hi[s] > lo[s]) steps.push([Math.abs(k), hi[s] - lo[s] + 1]);
+    }
+    steps.sort((a, b) => a[0] - b[0]);
+    let run = span;
+    let t = 0;
+    for (; t < steps.length && steps[t][0] <= run; t++) run += steps[t][0] * (steps[t][1] - 1);
+    let count = 1;
+    for (let u = t; u < steps.length; u++) count *= steps[u][1];
+    if (count > MAX_RUNS) return false;
+    for (let n = 0; n < count; n++) {
+      let start = c;
+      let rest = n;
+      for (let u = t; u < steps.length; u++) {
+        start += steps[u][0] * (rest % steps[u][1]);
+        rest = Math.floor(rest / steps[u][1]);
+      }
+      out.push(base + start, base + start + run);
+    }
+    return true;
   }
 
   /**
@@ -1574,19 +1708,25 @@ class Timing {
    */
   private depFirst = 0;
   private depLast = 0;
-  /** The first completion of the batch just timed. */
+  /** The first completion of the batch just timed; for execute batches also when it started and when its last compute started. */
   private batchFirst = 0;
-  private dependencies(queue: number, reads: number[], writes: number[]): void {
+  private batchStart = 0;
+  private batchLastStart = 0;
+  private batchDispatch = 0;
+  private queueStartBefore = 0;
+  private batchComputes = 0;
+  private batchPerCompute = 0;
+  private dependencies(queue: number, reads: number[], writes: number[], headReads: number[], headWrites: number[]): void {
     let first = 0;
     let last = 0;
+    const conflicts = (f: InFlight, r: number[], w: number[]): boolean =>
+      overlaps(f.writes, r) || (f.queue !== queue && (overlaps(f.writes, w) || overlaps(f.reads, w)));
     for (const f of this.inFlight) {
       if (f.lastDone <= last && f.firstDone <= first) continue;
-      let conflict = overlaps(f.writes, reads);
-      if (!conflict && f.queue !== queue) conflict = overlaps(f.writes, writes) || overlaps(f.reads, writes);
-      if (conflict) {
-        first = Math.max(first, f.firstDone);
-        last = Math.max(last, f.lastDone);
-      }
+      if (!conflicts(f, reads, writes)) continue;
+      last = Math.max(last, f.lastDone);
+      // The first commands touch only the first rows of each operand.
+      if (f.firstDone > first && conflicts(f, headReads, headWrites)) first = f.firstDone;
     }
     this.depFirst = first;
     this.depLast = last;
@@ -1599,13 +1739,25 @@ class Timing {
     if (loop) evalLoop(loop, from, to, env, agg, this.es, this.m);
     else for (const n of nodes) if (n.kind === 'inst') evalInst(n.c, env, agg, this.es, this.m);
     roughEvaluation = false;
-    const { reads, writes } = this.spans(nodes, loop, from, to, env);
+    const { reads, writes, early, headReads, headWrites, headEarly } = this.spans(nodes, loop, from, to, env);
     // Batches that completed before the issuer reaches this one cannot delay it.
     const now = this.host;
     this.inFlight = this.inFlight.filter((f) => f.lastDone > now);
-    this.dependencies(queue, reads, writes);
+    // A preload may start as soon as its own operand has landed.
+    let earlyReady = 0;
+    if (early.length) {
+      this.dependencies(queue, early, [], headEarly, []);
+      earlyReady = this.depFirst;
+    }
+    this.dependencies(queue, early.length ? [...reads, ...early] : reads, writes, early.length ? [...headReads, ...headEarly] : headReads, headWrites);
     const done = queue === Q_LD ? this.loadBatch(agg) : queue === Q_EX ? this.executeBatch(agg) : this.storeBatch(agg);
     if (done > now) this.inFlight.push({ queue, reads, writes, firstDone: this.batchFirst, lastDone: done });
+    if (early.length) {
+      // Its entry retires with the compute before it: writers of its rows wait for the preloads to start.
+      const first = Math.max(this.batchDispatch + MODEL_TIMING.rsIssueCycles, this.queueStartBefore, earlyReady) + 1;
+      const last = Math.max(first, this.batchComputes > 1 ? this.batchLastStart - this.batchPerCompute + 1 : first);
+      if (last > now) this.inFlight.push({ queue, reads: early, writes: [], firstDone: first, lastDone: last });
+    }
     aggTop = mark;
   }
 
@@ -1668,15 +1820,21 @@ class Timing {
     const cmd = MODEL_TIMING.hostCyclesPerCommand;
     const dispatch0 = Math.max(this.host, q.entryFree(0, n, 0, 0));
     const start = Math.max(dispatch0 + MODEL_TIMING.rsIssueCycles, q.nextStart, this.depFirst);
+    this.batchStart = start;
+    this.batchDispatch = dispatch0;
+    this.queueStartBefore = q.nextStart;
+    this.batchComputes = computes;
     if (computes <= 0) {
       q.nextStart = start;
       this.host = dispatch0 + n * cmd;
       q.push(n, start + 1, start + 1);
       this.batchFirst = start + 1;
+      this.batchLastStart = start;
       return start + 1;
     }
     const feed = agg[F_FEED];
     const perCompute = feed / computes;
+    this.batchPerCompute = perCompute;
     const aRows = agg[F_A_ROWS] / computes;
     const latency = MODEL_TIMING.meshIssueLatency;
     const meshStart = start > this.meshFree ? start + latency : this.meshFree;
@@ -1687,6 +1845,7 @@ class Timing {
     // The last compute waits for the last data it depends on.
     const end = Math.max(meshStart + feed, hostBound, this.depLast + MODEL_TIMING.rsIssueCycles + latency + perCompute);
     const lastStart = end - perCompute;
+    this.batchLastStart = lastStart;
     const commit = (perCompute - aRows) + m.commitLatency + (this.es.dataflow === 'os' ? m.osTransposerLatency : 0);
     const first = meshStart + commit;
     const last = lastStart + commit;
@@ -1788,16 +1947,17 @@ class Timing {
     const prefix = prefixA + prefixB;
     // After the prefix the arbiter turns to the other stream first (WeightedArbiter's alternation).
     const restFromB = prefixB <= 1 && prefixA > 1;
-    const alternate = (r: number, own: number, other: number, first: boolean): number => (first ? (r <= other ? 2 * r - 1 : other + r) : r <= other ? 2 * r : other + r);
+    // Position of the r-th move of a stream among alternating moves (it goes first or second; `other` moves of the other stream).
+    const alternate = (r: number, other: number, first: boolean): number => (first ? (r <= other ? 2 * r - 1 : other + r) : r <= other ? 2 * r : other + r);
     const posA = (i: number, g: number): number => {
       const a = g * I + i; // 0-based, in the A stream's order
       if (a < prefixA) return a === 0 || prefixB === 0 ? a + 1 : a + 2;
-      return prefix + alternate(a - prefixA + 1, restA, restB, !restFromB);
+      return prefix + alternate(a - prefixA + 1, restB, !restFromB);
     };
     const posB = (kk: number, jg: number): number => {
       const b = kk * groupsB + jg;
       if (b < prefixB) return b === 0 ? Math.min(2, prefix) : prefixA + 1 + b;
-      return prefix + alternate(b - prefixB + 1, restB, restA, restFromB);
+      return prefix + alternate(b - prefixB + 1, restA, restFromB);
     };
 
     // Completion of the first `k` A/B moves (after all D moves).
@@ -1828,11 +1988,13 @@ class Timing {
       const hi = Math.min(J - 1, Math.floor(((bank + 1) * m.bankRows - 1 - firstRow) / d));
       return Math.max(0, hi - lo + 1);
     };
-    const rowsOf = (blk: number, blocks: number, pad: number): number => Math.max(d - (blk === blocks - 1 ? pad : 0), MODEL_TIMING.meshMinRows);
-    const aRowsLast = rowsOf(I - 1, I, p.padI);
-    const aRow0 = rowsOf(0, I, p.padI);
+    const minRows = MODEL_TIMING.meshMinRows;
+    // A rows of row block i (the last has the padding); mesh rows count at least MESH_MIN_ROWS per compute.
+    const aRows = (i: number): number => d - (i === I - 1 ? p.padI : 0);
+    const aRowsLast = Math.max(aRows(I - 1), minRows);
+    const aRow0 = aRows(0);
     // Computes with i > 0 keep the weights: A's rows only.
-    const accumulatedFeed = I > 1 ? (I - 2) * d + aRowsLast : 0;
+    const accumulatedFeed = I > 1 ? (I - 2) * Math.max(d, minRows) + aRowsLast : 0;
     let meshEnd = Math.max(this.meshFree, accReaders[0]);
     let feedTotal = 0;
     let firstStart = -1;
@@ -1844,7 +2006,7 @@ class Timing {
     for (let kk = 0; kk < K; kk++) {
       const bRows = d - (kk === K - 1 ? p.padK : 0);
       const shared = sameBankPreloads(kk);
-      const dur = shared * (aRow0 + bRows) + (J - shared) * Math.max(aRow0, bRows, MODEL_TIMING.meshMinRows) + J * accumulatedFeed;
+      const dur = shared * Math.max(aRow0 + bRows, minRows) + (J - shared) * Math.max(aRow0, bRows, minRows) + J * accumulatedFeed;
       const group = Math.floor(kk / p.aBlocks);
       const groupStart = kk % p.aBlocks === 0;
       if (groupStart) {
@@ -1954,15 +2116,8 @@ function queueOfBits(bits: number): number {
 // Entry points
 // ---------------------------------------------------------------------------
 
-const compiledCache = new WeakMap<object, Compiled>();
-
-function compiledOf(body: readonly ProgramStmt[], bufferBytes: (name: string) => number): Compiled {
-  const hit = compiledCache.get(body);
-  if (hit) return hit;
-  const c = compileProgram(body, bufferBytes);
-  compiledCache.set(body, c);
-  return c;
-}
+// Compiled programs, by program: the sweeps estimate one program on many configurations.
+const compiledCache = new WeakMap<ProgramFunc, Compiled>();
 
 function estimate(compiled: Compiled, config: GemminiConfig): CostEstimate {
   const m = machineOf(config);
@@ -1998,11 +2153,13 @@ function estimate(compiled: Compiled, config: GemminiConfig): CostEstimate {
 
 /** Estimates what the host model reports for `program` on `config`, from the Program IR alone. */
 export function estimateProgram(program: ProgramFunc, config: GemminiConfig): CostEstimate {
-  const bytes = new Map(program.buffers.map((b) => [b.name, DTYPE_BYTES[b.type.dtype]] as const));
-  return estimate(
-    compiledOf(program.body, (name) => bytes.get(name) ?? 1),
-    config,
-  );
+  let compiled = compiledCache.get(program);
+  if (!compiled) {
+    const bytes = new Map(program.buffers.map((b) => [b.name, DTYPE_BYTES[b.type.dtype]] as const));
+    compiled = compileProgram(program.body, (name) => bytes.get(name) ?? 1);
+    compiledCache.set(program, compiled);
+  }
+  return estimate(compiled, config);
 }
 
 /**
@@ -2012,5 +2169,5 @@ export function estimateProgram(program: ProgramFunc, config: GemminiConfig): Co
  * alignment of DMA requests and bias / i32 operands' byte offsets).
  */
 export function estimateStatements(body: readonly ProgramStmt[], config: GemminiConfig, bufferBytes: (name: string) => number = () => 1): CostEstimate {
-  return estimate(compiledOf(body, bufferBytes), config);
+  return estimate(compileProgram(body, bufferBytes), config);
 }

@@ -60,7 +60,7 @@ function printStmts(stmts: readonly ProgramStmt[], indent: string, lines: string
   for (const s of stmts) {
     switch (s.kind) {
       case 'for':
-        lines.push(`${indent}for ${s.var} < ${printI(s.extent)} {`);
+        lines.push(`${indent}for ${s.var} < ${printI(s.extent, 2)} {`);
         printStmts(s.body, indent + '  ', lines);
         lines.push(`${indent}}`);
         break;

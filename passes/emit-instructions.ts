@@ -9,7 +9,7 @@ import { simplifyI } from '../ir/iexpr.js';
 import type { DramBuffer, ProgramStmt } from '../ir/program-ir.js';
 import { mapProgramExprs } from '../ir/program-map.js';
 import type { ProgramFunc } from '../ir/program-ir.js';
-import type { GemmPlacement, GemmTiling, TensorFunc } from '../ir/tensor-ir.js';
+import type { GemmPlacement, GemmTiling, TensorFunc, TensorOp } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
 import { loopWsProgram, matmulConfig, matmulProgram, type MatmulSpec } from './matmul-schedule.js';
 import type { GemminiTarget } from './target.js';
@@ -39,31 +39,40 @@ export function emitInstructions(f: TensorFunc, target: GemminiTarget, log: Diag
       log.error(`gemm %${op.result} has no tiles or memory placement; run tile and map-memory first`, op.loc);
       continue;
     }
-    const [m, k] = (types.get(op.a) as TensorType).shape;
-    const n = (types.get(op.b) as TensorType).shape[1];
-    const spec: MatmulSpec = {
-      m,
-      k,
-      n,
-      a: { buffer: op.a, rowStride: k },
-      b: { buffer: op.b, rowStride: n },
-      bias: op.bias === undefined ? undefined : { buffer: op.bias, repeatRow: (types.get(op.bias) as TensorType).shape.length === 1 },
-      out: { buffer: op.result, dtype: op.type.dtype === 'i8' ? 'i8' : 'i32', rowStride: n },
-      scale: op.scale ?? 1,
-      activation: op.relu ? 'relu' : 'none',
-    };
-    const t = op.tiling as GemmTiling;
-    const p = op.placement as GemmPlacement;
-    const d = target.dim;
-    const tiling = { ti: t.tileM / d, tj: t.tileN / d, tk: t.tileK / target.kStep, order: t.order, dataflow: t.dataflow };
-    body.push(
-      ...matmulConfig(spec, t.dataflow),
-      ...(p.kind === 'loop_ws' ? loopWsProgram(spec, tiling, target) : matmulProgram(spec, tiling, target, p)),
-      { kind: 'inst', inst: { op: 'fence' } },
-    );
+    body.push(...gemmStatements(op, op.tiling, op.placement, (n) => types.get(n) as TensorType, target));
   }
   // Addresses in their normal form: coeff*var terms, then the constant.
   return mapProgramExprs({ name: f.name, dim: target.dim, buffers, body }, simplifyI);
+}
+
+/** The instructions of one gemm with a tiling and a placement: its configuration, its loops, a fence. */
+export function gemmStatements(
+  op: Extract<TensorOp, { kind: 'gemm' }>,
+  t: GemmTiling,
+  p: GemmPlacement,
+  typeOf: (name: string) => TensorType,
+  target: GemminiTarget,
+): ProgramStmt[] {
+  const [m, k] = typeOf(op.a).shape;
+  const n = typeOf(op.b).shape[1];
+  const spec: MatmulSpec = {
+    m,
+    k,
+    n,
+    a: { buffer: op.a, rowStride: k },
+    b: { buffer: op.b, rowStride: n },
+    bias: op.bias === undefined ? undefined : { buffer: op.bias, repeatRow: typeOf(op.bias).shape.length === 1 },
+    out: { buffer: op.result, dtype: op.type.dtype === 'i8' ? 'i8' : 'i32', rowStride: n },
+    scale: op.scale ?? 1,
+    activation: op.relu ? 'relu' : 'none',
+  };
+  const d = target.dim;
+  const tiling = { ti: t.tileM / d, tj: t.tileN / d, tk: t.tileK / target.kStep, order: t.order, dataflow: t.dataflow };
+  return [
+    ...matmulConfig(spec, t.dataflow),
+    ...(p.kind === 'loop_ws' ? loopWsProgram(spec, tiling, target) : matmulProgram(spec, tiling, target, p)),
+    { kind: 'inst', inst: { op: 'fence' } },
+  ];
 }
 
 /** The buffer that owns the bytes of `name`, following views. */

@@ -13,10 +13,24 @@
 // computes and stores in hardware: placement `loop_ws`.
 
 import type { Diagnostics } from '../ir/diagnostics.js';
-import type { GemmTiling, TensorFunc, TensorOp } from '../ir/tensor-ir.js';
+import type { GemmPlacement, GemmTiling, TensorFunc, TensorOp } from '../ir/tensor-ir.js';
 import { gemmTileRows } from '../ir/tiled-verify.js';
 import { withBody } from './rewrite.js';
 import type { GemminiTarget } from './target.js';
+
+/** Where a gemm with this tiling goes (also used by the tile step to cost its candidates). */
+export function placeGemm(tiling: GemmTiling, target: GemminiTarget): GemmPlacement {
+  const rows = gemmTileRows(tiling, target.dim, target.kStep);
+  // The hardware unroller overlaps loads, computes and stores by itself.
+  if (target.hasLoopWs && tiling.dataflow === 'ws' && target.kStep === target.dim && rows.a + rows.b <= target.scratchpadRows / 2 && rows.c <= target.accumulatorRows / 2)
+    return { kind: 'loop_ws' };
+  const fits = (copies: number): boolean => copies * (rows.a + rows.b) <= target.scratchpadRows && copies * rows.c <= target.accumulatorRows;
+  const copies = fits(2) ? 2 : 1;
+  const aEnd = copies * rows.a;
+  const nextBank = Math.ceil(aEnd / target.scratchpadBankRows) * target.scratchpadBankRows;
+  const bRow = nextBank + copies * rows.b <= target.scratchpadRows ? nextBank : aEnd;
+  return { kind: 'rows', aRow: 0, bRow, cRow: 0, copies };
+}
 
 export function mapMemory(f: TensorFunc, target: GemminiTarget, log: Diagnostics): TensorFunc {
   const body = f.body.map((op): TensorOp => {
@@ -25,17 +39,7 @@ export function mapMemory(f: TensorFunc, target: GemminiTarget, log: Diagnostics
       log.error(`gemm %${op.result} has no tile sizes; run the tile step first`, op.loc);
       return op;
     }
-    const tiling = op.tiling as GemmTiling;
-    const rows = gemmTileRows(tiling, target.dim, target.kStep);
-    // The hardware unroller overlaps loads, computes and stores by itself.
-    if (target.hasLoopWs && tiling.dataflow === 'ws' && target.kStep === target.dim && rows.a + rows.b <= target.scratchpadRows / 2 && rows.c <= target.accumulatorRows / 2)
-      return { ...op, placement: { kind: 'loop_ws' } };
-    const fits = (copies: number): boolean => copies * (rows.a + rows.b) <= target.scratchpadRows && copies * rows.c <= target.accumulatorRows;
-    const copies = fits(2) ? 2 : 1;
-    const aEnd = copies * rows.a;
-    const nextBank = Math.ceil(aEnd / target.scratchpadBankRows) * target.scratchpadBankRows;
-    const bRow = nextBank + copies * rows.b <= target.scratchpadRows ? nextBank : aEnd;
-    return { ...op, placement: { kind: 'rows', aRow: 0, bRow, cRow: 0, copies } };
+    return { ...op, placement: placeGemm(op.tiling, target) };
   });
   return withBody(f, body);
 }

@@ -1,9 +1,12 @@
-// tile (Tensor IR -> Tiled IR): chooses tile sizes and loop order for every
-// gemm from the target's DIM and memory sizes. Candidates are balanced
-// tilings (n tiles of ceil(blocks / n) blocks each, so the last tile is never
-// much smaller than the others) whose double-buffered tiles fit; the choice
-// minimises the modelled cost of DRAM traffic and instruction issue. Sizes
-// that are not multiples of DIM stay as they are: the last blocks are partial.
+// tile (Tensor IR -> Tiled IR): chooses tile sizes, loop order and dataflow
+// for every gemm from the target's DIM and memory sizes. Candidates are
+// balanced tilings (n tiles of ceil(blocks / n) blocks each, so the last tile
+// is never much smaller than the others) whose double-buffered tiles fit. A
+// quick model of DRAM traffic and instruction issue ranks them; the best few
+// are then built exactly as map-memory and emit-instructions would build them
+// and costed by the analytical model of Gemmini (gemmini/cost.ts), and the
+// one with the fewest predicted cycles wins. Sizes that are not multiples of
+// DIM stay as they are: the last blocks are partial.
 // The dataflow is weight-stationary when the target has it (tc's WS
 // schedules reuse a preloaded B block across a tile's rows and may use the
 // loop_ws unroller), output-stationary otherwise; an option forces one.
@@ -13,6 +16,10 @@ import type { Dataflow } from '../ir/program-ir.js';
 import type { GemmTiling, TensorFunc, TensorOp } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
 import { DATAFLOW_NAME, gemmTileRows } from '../ir/tiled-verify.js';
+import { estimateStatements } from '../gemmini/cost.js';
+import { DTYPE_BYTES } from '../ir/types.js';
+import { gemmStatements } from './emit-instructions.js';
+import { placeGemm } from './map-memory.js';
 import { withBody } from './rewrite.js';
 import type { GemminiTarget } from './target.js';
 
@@ -54,6 +61,9 @@ export function tilingCost(m: number, n: number, k: number, t: GemmTiling, targe
   return bytes / 16 + instructions * 4;
 }
 
+/** Candidates the cost model sees per gemm: enough to cover the quick model's blind spots, few enough for fast compiles. */
+const SHORTLIST = 8;
+
 export interface TileOptions {
   /** Forces a dataflow; without it, WS where the target has it. */
   readonly dataflow?: Dataflow;
@@ -79,11 +89,19 @@ export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics, opt
       log.error(`gemm %${op.result} (${m}x${k} @ ${k}x${n}): no tile fits the scratchpad of ${target.name} twice`, op.loc);
       return op;
     }
-    let best = candidates[0];
-    let bestCost = Infinity;
-    for (const c of candidates) {
-      const cost = tilingCost(m, n, k, c, target);
-      if (cost < bestCost) [best, bestCost] = [c, cost];
+    // Rank by the quick model, then let the cost model pick among the best.
+    const shortlist = candidates
+      .map((c) => ({ c, quick: tilingCost(m, n, k, c, target) }))
+      .sort((x, y) => x.quick - y.quick)
+      .slice(0, SHORTLIST)
+      .map((x) => x.c);
+    const typeOf = (name: string): TensorType => types.get(name) as TensorType;
+    const bytesOf = (name: string): number => DTYPE_BYTES[typeOf(name).dtype];
+    let best = shortlist[0];
+    let bestCycles = Infinity;
+    for (const c of shortlist) {
+      const cycles = estimateStatements(gemmStatements(op, c, placeGemm(c, target), typeOf, target), target.config, bytesOf).cycles;
+      if (cycles < bestCycles) [best, bestCycles] = [c, cycles];
     }
     return { ...op, tiling: best };
   });

@@ -84,7 +84,8 @@ function emitStmts(stmts: readonly ProgramStmt[], typeOf: (n: string) => TensorT
   for (const s of stmts) {
     switch (s.kind) {
       case 'for':
-        out.push(`${indent}for (int ${s.var} = 0; ${s.var} < ${cI(s.extent)}; ${s.var}++) {`);
+        // Parenthesised: an extent may itself be a comparison (0 or 1 trips).
+        out.push(`${indent}for (int ${s.var} = 0; ${s.var} < (${cI(s.extent)}); ${s.var}++) {`);
         emitStmts(s.body, typeOf, indent + '  ', out);
         out.push(`${indent}}`);
         break;
