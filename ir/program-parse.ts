@@ -1,21 +1,13 @@
 // Parser of the Program IR text that program-print.ts writes.
 
-import { Diagnostics } from './diagnostics.js';
 import { ic, parseI, type IExpr } from './iexpr.js';
 import type { Activation, BufferRole, Dataflow, DramBuffer, DramRef, Inst, LocalAddr, ProgramFunc, ProgramStmt } from './program-ir.js';
-import { parseOp, parseTensorType, type ParseResult } from './tensor-parse.js';
-import { lex, ParseFailure, TokenStream } from './text-lexer.js';
+import { parseOp, parseTensorType } from './tensor-parse.js';
+import { parseText, type ParseResult, type TokenStream } from './text-lexer.js';
 import type { TensorType } from './types.js';
 
 export function parseProgram(text: string, file = '<program-ir>'): ParseResult<ProgramFunc> {
-  const diags = new Diagnostics();
-  const lexed = lex(text);
-  if (lexed.error) {
-    diags.error(lexed.error.message, { file, line: lexed.error.line, col: lexed.error.col });
-    return { diagnostics: diags };
-  }
-  const ts = new TokenStream(lexed.tokens, file, diags);
-  try {
+  return parseText(text, file, 'program', (ts) => {
     ts.expectIdent("'program'", 'program');
     const name = ts.expectKind('symbol', 'a program name like @main').text.slice(1);
     ts.expectIdent("'dim='", 'dim');
@@ -45,12 +37,8 @@ export function parseProgram(text: string, file = '<program-ir>'): ParseResult<P
     }
     const body = parseStmts(ts, types, file);
     ts.expectPunct('}');
-    if (ts.peek().kind !== 'eof') ts.fail(`expected end of input but found ${ts.describe(ts.peek())}`);
-    return { value: { name, dim, buffers, body }, diagnostics: diags };
-  } catch (e) {
-    if (e instanceof ParseFailure) return { diagnostics: diags };
-    throw e;
-  }
+    return { name, dim, buffers, body };
+  });
 }
 
 function parseStmts(ts: TokenStream, types: Map<string, TensorType>, file: string): ProgramStmt[] {

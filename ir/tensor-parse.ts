@@ -1,8 +1,8 @@
 // Parser of the Tensor IR text that tensor-print.ts writes (exact round trip).
 // It checks syntax and that names are defined; tensor-verify.ts checks types.
 
-import { Diagnostics, type SourceLoc } from './diagnostics.js';
-import { lex, ParseFailure, TokenStream } from './text-lexer.js';
+import type { SourceLoc } from './diagnostics.js';
+import { parseText, TokenStream, type ParseResult } from './text-lexer.js';
 import {
   BINARY_KINDS,
   type Affine,
@@ -18,27 +18,10 @@ import {
 } from './tensor-ir.js';
 import { isDType, type DType, type TensorType } from './types.js';
 
-export interface ParseResult<T> {
-  readonly value?: T;
-  readonly diagnostics: Diagnostics;
-}
+export type { ParseResult };
 
 export function parseTensorFunc(text: string, file = '<tensor-ir>'): ParseResult<TensorFunc> {
-  const diags = new Diagnostics();
-  const lexed = lex(text);
-  if (lexed.error) {
-    diags.error(lexed.error.message, { file, line: lexed.error.line, col: lexed.error.col });
-    return { diagnostics: diags };
-  }
-  const ts = new TokenStream(lexed.tokens, file, diags);
-  try {
-    const f = parseFunc(ts, file);
-    if (ts.peek().kind !== 'eof') ts.fail(`expected end of input after the function but found ${ts.describe(ts.peek())}`);
-    return { value: f, diagnostics: diags };
-  } catch (e) {
-    if (e instanceof ParseFailure) return { diagnostics: diags };
-    throw e;
-  }
+  return parseText(text, file, 'function', (ts) => parseFunc(ts, file));
 }
 
 export function parseTensorType(ts: TokenStream): TensorType {

@@ -1,6 +1,6 @@
 // A small lexer shared by the parsers of every IR level's text form.
 
-import type { Diagnostics, SourceLoc } from './diagnostics.js';
+import { Diagnostics, type SourceLoc } from './diagnostics.js';
 
 export type TokenKind = 'value' | 'symbol' | 'ident' | 'number' | 'string' | 'punct' | 'eof';
 
@@ -146,5 +146,33 @@ export class TokenStream {
     const v = this.expectNumber(what);
     if (!Number.isInteger(v)) this.fail(`expected ${what} but found ${v}`, t);
     return v;
+  }
+}
+
+export interface ParseResult<T> {
+  readonly value?: T;
+  readonly diagnostics: Diagnostics;
+}
+
+/**
+ * Lexes `text`, runs `parse` on its tokens, requires the end of input after
+ * it, and turns lexing and parsing failures into diagnostics. Never throws
+ * for bad input.
+ */
+export function parseText<T>(text: string, file: string, what: string, parse: (ts: TokenStream) => T): ParseResult<T> {
+  const diags = new Diagnostics();
+  const lexed = lex(text);
+  if (lexed.error) {
+    diags.error(lexed.error.message, { file, line: lexed.error.line, col: lexed.error.col });
+    return { diagnostics: diags };
+  }
+  const ts = new TokenStream(lexed.tokens, file, diags);
+  try {
+    const value = parse(ts);
+    if (ts.peek().kind !== 'eof') ts.fail(`expected end of input after the ${what} but found ${ts.describe(ts.peek())}`);
+    return { value, diagnostics: diags };
+  } catch (e) {
+    if (e instanceof ParseFailure) return { diagnostics: diags };
+    throw e;
   }
 }
