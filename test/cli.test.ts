@@ -1,40 +1,14 @@
 // The `tc` command on good programs: check, eval, compile and help.
 
+import { runTc, runTcAsync, type TcResult } from './helpers/run-tc.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../cli/io.js';
-import { main } from '../cli/main.js';
 
-function tc(args: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readFile: (p) => readFileSync(p),
-    writeFile: (p, d) => writeFileSync(p, d),
-    mkdir: (p) => void mkdirSync(p, { recursive: true }),
-  };
-  const code = main(args, io);
-  if (typeof code !== 'number') throw new Error('use tcAsync for asynchronous commands');
-  return { code, stdout, stderr };
-}
+const tc = (args: string[]): TcResult => runTc(args);
 
-async function tcAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readFile: (p) => readFileSync(p),
-    writeFile: (p, d) => writeFileSync(p, d),
-    mkdir: (p) => void mkdirSync(p, { recursive: true }),
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const tcAsync = (args: string[]): Promise<TcResult> => runTcAsync(args);
 
 const dir = mkdtempSync(join(tmpdir(), 'tc-cli-'));
 const write = (name: string, text: string): string => {

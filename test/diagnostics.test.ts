@@ -3,32 +3,19 @@
 // .expected file is the first line `tc check` must print, run from the
 // repository root.
 
+import { runTc, runTcAsync, type TcResult } from './helpers/run-tc.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../cli/io.js';
-import { main } from '../cli/main.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const badDir = 'test/fixtures/bad';
 
 /** Runs `tc ARGS` in-process; relative paths are read from the repository root. */
-function tc(args: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readFile: (p) => readFileSync(resolve(root, p)),
-    writeFile: (p, d) => writeFileSync(resolve(root, p), d),
-    mkdir: (p) => void mkdirSync(resolve(root, p), { recursive: true }),
-  };
-  const code = main(args, io);
-  return { code, stdout, stderr };
-}
+const tc = (args: string[]): TcResult => runTc(args, root);
 
 const lines = (text: string): string[] => text.split('\n').filter((l) => l !== '');
 const errorLines = (text: string): string[] => lines(text).filter((l) => /\berror: /.test(l));

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../frontend/frontend.js';
 import { compileForGemmini } from '../cli/gemmini-driver.js';
-import type { CliIO } from '../cli/io.js';
-import { main } from '../cli/main.js';
+import { runTc } from './helpers/run-tc.js';
 import { Diagnostics } from '../ir/diagnostics.js';
 import { interpret } from '../ir/interpret.js';
 import { printProgram } from '../ir/program-print.js';
@@ -173,19 +172,7 @@ describe('a dataflow the configuration lacks', () => {
   });
 
   it('tc compile --dataflow: os is used, os on chip is exit 1 with the diagnostic, an unknown one is a usage error', () => {
-    const tc = (args: string[]): { code: number; stdout: string; stderr: string } => {
-      let stdout = '';
-      let stderr = '';
-      const io: CliIO = {
-        stdout: (t) => void (stdout += t),
-        stderr: (t) => void (stderr += t),
-        readFile: (p) => readFileSync(p),
-        writeFile: () => undefined,
-        mkdir: () => undefined,
-      };
-      const code = main(args, io) as number;
-      return { code, stdout, stderr };
-    };
+    const tc = (args: string[]) => runTc(args);
     const os = tc(['compile', '--target', 'gemmini', '--dataflow', 'os', '--emit', 'program-ir', 'examples/gemm.tc']);
     expect(os.code).toBe(0);
     expect(os.stdout).toContain('config_ex dataflow=os');

@@ -3,12 +3,11 @@
 // install, and why), the process handling with stand-in executables of our
 // own (a simulator that fails, hangs or dies; no real simulator output is
 // imitated), the interpretation of outcomes, `tc doctor` and `tc run --sim`.
+import { runTc, runTcAsync, type TcResult } from './helpers/run-tc.js';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../cli/io.js';
-import { main } from '../cli/main.js';
 import { renderGemminiParams } from '../gemmini/params.js';
 import { PRESETS } from '../gemmini/presets.js';
 import { doctorReport } from '../spike/doctor.js';
@@ -170,18 +169,7 @@ describe.skipIf(toolchain.problem !== undefined)('running stand-in simulators (o
   });
 });
 
-function tcAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readFile: (p) => readFileSync(p),
-    writeFile: (p, d) => writeFileSync(p, d),
-    mkdir: (p) => void mkdirSync(p, { recursive: true }),
-  };
-  return Promise.resolve(main(args, io)).then((code) => ({ code, stdout, stderr }));
-}
+const tcAsync = (args: string[]): Promise<TcResult> => runTcAsync(args);
 
 describe('tc run --sim and tc doctor', () => {
   it('usage errors', async () => {

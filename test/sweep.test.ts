@@ -2,12 +2,11 @@
 // skipped points and their reasons, the JSONL / CSV shapes, merging shards,
 // and the HTML report. Resumption after a kill is test/sweep-resume.test.ts.
 
+import { runTc, runTcAsync, type TcResult } from './helpers/run-tc.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../cli/io.js';
-import { main } from '../cli/main.js';
 import type { SweepRecord } from '../cli/sweep-point.js';
 import { csvHeader, paretoFront, renderHtmlReport } from '../cli/sweep-report.js';
 import { expandPoints, inShard, parseShard, parseSweepSpec, type SweepSpec } from '../cli/sweep-spec.js';
@@ -36,19 +35,7 @@ def gemm(a: i8[M, K], b: i8[K, N]) -> i32[M, N] {
 
 const spec = (name: string, json: object): string => write(`${name}.json`, JSON.stringify({ name, workloads: ['tiny.tc'], ...json }, null, 2));
 
-async function tc(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readFile: (p) => readFileSync(p),
-    writeFile: (p, d) => writeFileSync(p, d),
-    mkdir: (p) => void mkdirSync(p, { recursive: true }),
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const tc = (args: string[]): Promise<TcResult> => runTcAsync(args);
 
 const records = (outDir: string, file = 'results.jsonl'): SweepRecord[] => readRecords(join(outDir, file)).records;
 
