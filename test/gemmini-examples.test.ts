@@ -6,11 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../frontend/frontend.js';
 import { compileForGemmini } from '../cli/gemmini-driver.js';
-import { interpret } from '../ir/interpret.js';
-import { randomTensor } from '../ir/tensor-value.js';
 import { PRESETS } from '../gemmini/presets.js';
-import { compareOutputs } from '../spike/compare.js';
-import { buildOnHost, removeHostBuild, runHostBinary } from '../spike/host.js';
+import { expectBitExactOnHost } from './helpers/host-check.js';
 
 const SEEDS = [1, 2, 3, 4, 5];
 const examples = readdirSync('examples').filter((f) => f.endsWith('.tc')).sort();
@@ -21,20 +18,7 @@ describe.each(presets.map((p) => [p.config.name, p.config] as const))('examples 
     const path = join('examples', file);
     const { func } = compileSource(path, readFileSync(path, 'utf8'));
     const build = compileForGemmini(func!, config, path);
-    expect(build.diagnostics.items).toEqual([]);
-    const binary = await buildOnHost(build.cSource, build.paramsHeader);
-    try {
-      expect(binary.message ?? '').toBe('');
-      for (const seed of SEEDS) {
-        const run = await runHostBinary(binary, { seed });
-        expect(run.message ?? '', `seed ${seed}`).toBe('');
-        const expected = interpret(func!, func!.params.map((p, i) => randomTensor(p.type, seed, i)));
-        const cmp = compareOutputs(expected, run.report!.outputs);
-        expect({ seed, mismatches: cmp.mismatchCount, first: cmp.firstMismatches.slice(0, 3), problems: cmp.problems }).toEqual({ seed, mismatches: 0, first: [], problems: [] });
-      }
-    } finally {
-      removeHostBuild(binary);
-    }
+    await expectBitExactOnHost(func!, build, SEEDS);
   });
 });
 
@@ -52,15 +36,7 @@ describe('extreme int8 products stay exact', () => {
     const config = presets.find((p) => p.config.name === name)!.config;
     const { func } = compileSource('extreme.tc', EXTREME);
     const build = compileForGemmini(func!, config, 'extreme.tc');
-    expect(build.diagnostics.items).toEqual([]);
-    const binary = await buildOnHost(build.cSource, build.paramsHeader);
-    try {
-      const run = await runHostBinary(binary, { seed: 1 });
-      const expected = interpret(func!, func!.params.map((p, i) => randomTensor(p.type, 1, i)));
-      expect(expected[0].data[0]).toBe(64 * 16384);
-      expect(compareOutputs(expected, run.report!.outputs).mismatchCount).toBe(0);
-    } finally {
-      removeHostBuild(binary);
-    }
+    const expected = await expectBitExactOnHost(func!, build, [1]);
+    expect(expected[0].data[0]).toBe(64 * 16384);
   });
 });

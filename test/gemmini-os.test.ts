@@ -9,14 +9,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../frontend/frontend.js';
 import { compileForGemmini } from '../cli/gemmini-driver.js';
+import { expectBitExactOnHost } from './helpers/host-check.js';
 import { runTc } from './helpers/run-tc.js';
 import { Diagnostics } from '../ir/diagnostics.js';
-import { interpret } from '../ir/interpret.js';
 import { printProgram } from '../ir/program-print.js';
 import type { TensorFunc } from '../ir/tensor-ir.js';
 import { parseTensorFunc } from '../ir/tensor-parse.js';
 import { printTensorFunc } from '../ir/tensor-print.js';
-import { randomTensor } from '../ir/tensor-value.js';
 import { verifyMappedFunc, verifyTiledFunc } from '../ir/tiled-verify.js';
 import { getPreset, PRESETS } from '../gemmini/presets.js';
 import { emitInstructions } from '../passes/emit-instructions.js';
@@ -24,8 +23,6 @@ import { mapMemory } from '../passes/map-memory.js';
 import { PASS_NAMES, runGemminiPipeline } from '../passes/pipeline.js';
 import { gemminiTarget } from '../passes/target.js';
 import { tile } from '../passes/tile.js';
-import { compareOutputs } from '../spike/compare.js';
-import { buildOnHost, removeHostBuild, runHostBinary } from '../spike/host.js';
 
 const SEEDS = [1, 2, 3, 4, 5];
 const examples = readdirSync('examples').filter((f) => f.endsWith('.tc')).sort();
@@ -40,19 +37,7 @@ describe.each(osPresets.map((p) => [p.config.name, p.config] as const))('example
     // Every gemm runs output-stationary, tile by tile (loop_ws is WS only).
     const text = printProgram(build.program!);
     expect(text).not.toMatch(/dataflow=ws|loop_ws/);
-    const binary = await buildOnHost(build.cSource, build.paramsHeader);
-    try {
-      expect(binary.message ?? '').toBe('');
-      for (const seed of SEEDS) {
-        const run = await runHostBinary(binary, { seed });
-        expect(run.message ?? '', `seed ${seed}`).toBe('');
-        const expected = interpret(func!, func!.params.map((p, i) => randomTensor(p.type, seed, i)));
-        const cmp = compareOutputs(expected, run.report!.outputs);
-        expect({ seed, mismatches: cmp.mismatchCount, first: cmp.firstMismatches.slice(0, 3), problems: cmp.problems }).toEqual({ seed, mismatches: 0, first: [], problems: [] });
-      }
-    } finally {
-      removeHostBuild(binary);
-    }
+    await expectBitExactOnHost(func!, build, SEEDS);
   });
 });
 
@@ -70,17 +55,8 @@ describe('extreme int8 products stay exact in OS', () => {
     const config = getPreset(name)!.config;
     const { func } = compileSource('extreme.tc', EXTREME);
     const build = compileForGemmini(func!, config, 'extreme.tc', undefined, { dataflow: 'os' });
-    expect(build.diagnostics.items).toEqual([]);
-    const binary = await buildOnHost(build.cSource, build.paramsHeader);
-    try {
-      const run = await runHostBinary(binary, { seed: 1 });
-      expect(run.message ?? '').toBe('');
-      const expected = interpret(func!, func!.params.map((p, i) => randomTensor(p.type, 1, i)));
-      expect(expected[0].data[0]).toBe(64 * 16384);
-      expect(compareOutputs(expected, run.report!.outputs).mismatchCount).toBe(0);
-    } finally {
-      removeHostBuild(binary);
-    }
+    const expected = await expectBitExactOnHost(func!, build, [1]);
+    expect(expected[0].data[0]).toBe(64 * 16384);
   });
 });
 
@@ -131,15 +107,7 @@ it('an OS-only configuration gets OS by default and WS is refused', async () => 
   const build = compileForGemmini(func!, config, path);
   expect(build.diagnostics.items).toEqual([]);
   expect(printProgram(build.program!)).toContain('config_ex dataflow=os');
-  const binary = await buildOnHost(build.cSource, build.paramsHeader);
-  try {
-    const run = await runHostBinary(binary, { seed: 7 });
-    expect(run.message ?? '').toBe('');
-    const expected = interpret(func!, func!.params.map((p, i) => randomTensor(p.type, 7, i)));
-    expect(compareOutputs(expected, run.report!.outputs).mismatchCount).toBe(0);
-  } finally {
-    removeHostBuild(binary);
-  }
+  await expectBitExactOnHost(func!, build, [7]);
 });
 
 describe('a dataflow the configuration lacks', () => {
