@@ -37,8 +37,26 @@ import { type LoadedWorkload, type ParamValue, type RunnerName, type SweepPoint 
 
 export type PointStatus = 'pass' | 'fail' | 'estimated' | 'skipped' | 'error';
 
+/** What a runner measures of one compiled point. */
+interface Measurement {
+  readonly status: 'pass' | 'fail' | 'estimated' | 'error';
+  readonly reason?: string;
+  readonly cycles?: number;
+  /** MACs / (cycles × DIM²). */
+  readonly utilization?: number;
+  readonly macs?: number;
+  readonly dramBytesRead?: number;
+  readonly dramBytesWritten?: number;
+  readonly loadBusyCycles?: number;
+  readonly executeBusyCycles?: number;
+  readonly storeBusyCycles?: number;
+  readonly failedSeeds?: readonly number[];
+  readonly buildMs?: number;
+  readonly runMs?: number;
+}
+
 /** One line of results.jsonl. Optional fields are absent when the point never got that far. */
-export interface SweepRecord {
+export interface SweepRecord extends Omit<Measurement, 'status'> {
   /** Record format version. */
   readonly v: 1;
   readonly id: string;
@@ -53,15 +71,6 @@ export interface SweepRecord {
   readonly reason?: string;
   /** The dataflow the compiled program runs in. */
   readonly dataflow?: 'ws' | 'os';
-  readonly cycles?: number;
-  /** MACs / (cycles × DIM²). */
-  readonly utilization?: number;
-  readonly macs?: number;
-  readonly dramBytesRead?: number;
-  readonly dramBytesWritten?: number;
-  readonly loadBusyCycles?: number;
-  readonly executeBusyCycles?: number;
-  readonly storeBusyCycles?: number;
   /** Peak rows the program's tile buffers occupy, and the memories' rows. */
   readonly scratchpadRowsUsed?: number;
   readonly scratchpadRows?: number;
@@ -71,30 +80,10 @@ export interface SweepRecord {
   readonly sramKiB?: number;
   /** PE count + SRAM KiB: a relative measure, not an area (see cli/sweep-report.ts). */
   readonly relativeCost?: number;
-  readonly failedSeeds?: readonly number[];
   readonly compileMs?: number;
-  readonly buildMs?: number;
-  readonly runMs?: number;
   /** Wall time of the whole point in its thread. */
   readonly wallMs: number;
   readonly finishedAt: string;
-}
-
-/** What a runner measures of one compiled point. */
-interface Measurement {
-  readonly status: 'pass' | 'fail' | 'estimated' | 'error';
-  readonly reason?: string;
-  readonly cycles?: number;
-  readonly utilization?: number;
-  readonly macs?: number;
-  readonly dramBytesRead?: number;
-  readonly dramBytesWritten?: number;
-  readonly loadBusyCycles?: number;
-  readonly executeBusyCycles?: number;
-  readonly storeBusyCycles?: number;
-  readonly failedSeeds?: readonly number[];
-  readonly buildMs?: number;
-  readonly runMs?: number;
 }
 
 /** Everything a thread needs to run points; sent once to each worker. */
