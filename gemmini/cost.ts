@@ -14,7 +14,10 @@
 //    iterations are evaluated, plus samples of the interior: when the
 //    samples agree (edges — `min(DIM, size - DIM*i)`, remainder tiles — sit
 //    in the first and last iterations) the interior is one sample times its
-//    count, else every iteration is evaluated. loop_ws counts are closed
+//    count, else every iteration is evaluated. A loop whose variable appears
+//    in mod or div (the pipelined schedule's K groups) is sampled so per
+//    residue class of their period, where the mods are constant and the
+//    divs affine. loop_ws counts are closed
 //    forms of LoopMatmul's FSMs. CPU ops cost nothing: they run on the host
 //    CPU, outside the accelerator cycles the host model counts.
 //
@@ -380,6 +383,29 @@ function slotsOf(e: IExpr, scope: Scope): number {
   return slotsOf(e.lhs, scope) | slotsOf(e.rhs, scope);
 }
 
+const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b));
+/** Least common multiple of two periods; 0 (unknown) absorbs. */
+const lcm = (a: number, b: number): number => (a === 0 || b === 0 ? 0 : (a / gcd(a, b)) * b);
+
+/**
+ * The period with which e repeats, as a function of `slot`, up to affine
+ * terms: within each residue class of that period, every mod of the slot is
+ * constant and every div affine, so the class samples like a loop without
+ * them. 1 when e has no mod or div of the slot; 0 when unknown (a mod or
+ * div of a non-affine expression of the slot, or by a non-constant).
+ */
+function periodIn(e: IExpr, slot: number, scope: Scope): number {
+  if (e.kind === 'const' || e.kind === 'var') return 1;
+  if ((e.kind === 'mod' || e.kind === 'div') && slotsOf(e.lhs, scope) & (1 << slot)) {
+    const a = affineOf(e.lhs, scope);
+    if (!a || e.rhs.kind !== 'const' || e.rhs.value <= 0) return 0;
+    const p = e.rhs.value;
+    const k = a.terms.get(slot) ?? 0;
+    return k === 0 ? 1 : p / gcd(k, p);
+  }
+  return lcm(periodIn(e.lhs, slot, scope), periodIn(e.rhs, slot, scope));
+}
+
 /**
  * [min, max] of an expression when each slot ranges over [lo, hi] (sound, and
  * tight for affine forms), compiled: the closure writes out[at], out[at + 1].
@@ -601,7 +627,15 @@ const Q_EX = 1;
 const Q_ST = 2;
 
 type CNode =
-  | { readonly kind: 'inst'; readonly c: CInst; readonly spans: readonly SpanSpec[]; readonly bits: number; readonly exactSlots: number }
+  | {
+      readonly kind: 'inst';
+      readonly c: CInst;
+      readonly spans: readonly SpanSpec[];
+      readonly bits: number;
+      readonly exactSlots: number;
+      /** The expressions its counts depend on (rows, cols, trip counts). */
+      readonly exactExprs: readonly IExpr[];
+    }
   | {
       readonly kind: 'loop';
       readonly slot: number;
@@ -611,6 +645,13 @@ type CNode =
       readonly body: readonly CNode[];
       readonly bits: number;
       readonly exactSlots: number;
+      readonly exactExprs: readonly IExpr[];
+      /**
+       * Counts repeat with this period in the loop variable (its uses inside
+       * mod and div): 1 when they do not, 0 when unknown (every iteration is
+       * counted).
+       */
+      readonly period: number;
     };
 type LoopNode = Extract<CNode, { kind: 'loop' }>;
 
@@ -641,32 +682,31 @@ function bitsOf(c: CInst): number {
 
 function compileProgram(body: readonly ProgramStmt[], bufferBytes: (name: string) => number): Compiled {
   let maxSlot = 0;
-  const compileInst = (i: Inst, scope: Scope): { c: CInst; exactSlots: number } => {
+  const compileInst = (i: Inst, scope: Scope): { c: CInst; exactExprs: IExpr[] } => {
     const f = (e: IExpr): Fn => compileExpr(e, scope);
-    const s = (...es: IExpr[]): number => es.reduce((m, e) => m | slotsOf(e, scope), 0);
     switch (i.op) {
       case 'config_ex':
       case 'config_ld':
       case 'config_st':
-        return { c: { op: i.op, inst: i } as CInst, exactSlots: 0 };
+        return { c: { op: i.op, inst: i } as CInst, exactExprs: [] };
       case 'fence':
-        return { c: { op: 'fence' }, exactSlots: 0 };
+        return { c: { op: 'fence' }, exactExprs: [] };
       case 'mvin':
         return {
           c: { op: 'mvin', inst: i, srcBytes: bufferBytes(i.src.buffer), srcOffset: f(i.src.offset), dst: compileLocal(i.dst, scope), rows: f(i.rows), cols: f(i.cols) },
-          exactSlots: s(i.rows, i.cols),
+          exactExprs: [i.rows, i.cols],
         };
       case 'mvout':
         return {
           c: { op: 'mvout', inst: i, dstBytes: bufferBytes(i.dst.buffer), dstOffset: f(i.dst.offset), src: compileLocal(i.src, scope), rows: f(i.rows), cols: f(i.cols) },
-          exactSlots: s(i.rows, i.cols),
+          exactExprs: [i.rows, i.cols],
         };
       case 'preload':
-        return { c: { op: 'preload', inst: i, bd: compileLocal(i.bd, scope), bdRows: f(i.bdRows), bdCols: f(i.bdCols) }, exactSlots: s(i.bdCols) };
+        return { c: { op: 'preload', inst: i, bd: compileLocal(i.bd, scope), bdRows: f(i.bdRows), bdCols: f(i.bdCols) }, exactExprs: [i.bdCols] };
       case 'compute':
         return {
           c: { op: 'compute', inst: i, a: compileLocal(i.a, scope), bd: compileLocal(i.bd, scope), aRows: f(i.aRows), aCols: f(i.aCols), bdRows: f(i.bdRows), bdCols: f(i.bdCols) },
-          exactSlots: s(i.aRows, i.aCols, i.bdCols),
+          exactExprs: [i.aRows, i.aCols, i.bdCols],
         };
       case 'loop_ws':
         return {
@@ -686,7 +726,7 @@ function compileProgram(body: readonly ProgramStmt[], bufferBytes: (name: string
             dBytes: i.d ? bufferBytes(i.d.buffer) : 4,
             cBytes: i.c ? bufferBytes(i.c.buffer) : 1,
           },
-          exactSlots: s(i.blocksI, i.blocksJ, i.blocksK, i.padI, i.padJ, i.padK, ...(i.d ? [i.d.when] : []), ...(i.c ? [i.c.when] : [])),
+          exactExprs: [i.blocksI, i.blocksJ, i.blocksK, i.padI, i.padJ, i.padK, ...(i.d ? [i.d.when] : []), ...(i.c ? [i.c.when] : [])],
         };
     }
   };
@@ -695,8 +735,9 @@ function compileProgram(body: readonly ProgramStmt[], bufferBytes: (name: string
     for (const st of stmts) {
       if (st.kind === 'cpu') continue; // runs on the host CPU: no accelerator cycles
       if (st.kind === 'inst') {
-        const { c, exactSlots } = compileInst(st.inst, scope);
-        out.push({ kind: 'inst', c, spans: compileSpans(st.inst, scope), bits: bitsOf(c), exactSlots });
+        const { c, exactExprs } = compileInst(st.inst, scope);
+        const exactSlots = exactExprs.reduce((m, e) => m | slotsOf(e, scope), 0);
+        out.push({ kind: 'inst', c, spans: compileSpans(st.inst, scope), bits: bitsOf(c), exactSlots, exactExprs });
         continue;
       }
       if (depth > 30) throw new Error('cost model: loops nested deeper than 30');
@@ -705,6 +746,8 @@ function compileProgram(body: readonly ProgramStmt[], bufferBytes: (name: string
       inner.set(st.var, depth);
       const body = walk(st.body, inner, depth + 1);
       if (body.length === 0 || (st.extent.kind === 'const' && st.extent.value <= 0)) continue;
+      // Counts depend on the trip count's expressions as well as the body's.
+      const exactExprs = [st.extent, ...body.flatMap((n) => n.exactExprs)];
       out.push({
         kind: 'loop',
         slot: depth,
@@ -712,8 +755,9 @@ function compileProgram(body: readonly ProgramStmt[], bufferBytes: (name: string
         extentRange: compileRange(st.extent, scope),
         body,
         bits: body.reduce((m, n) => m | n.bits, 0),
-        // Counts depend on the trip count's variables as well as the body's.
         exactSlots: body.reduce((m, n) => m | n.exactSlots, slotsOf(st.extent, scope)),
+        exactExprs,
+        period: exactExprs.reduce((p, e) => lcm(p, periodIn(e, depth, inner)), 1),
       });
     }
     return out;
@@ -1108,11 +1152,10 @@ function evalIteration(n: LoopNode, v: number, env: Env, es: EvalState, m: Machi
 }
 
 /**
- * Adds iterations [from, to) of loop `n` to `agg`: the first and the last
- * (edges) and, when samples of the interior (the second, middle and
- * second-to-last iterations) agree on every exact field, the interior as a
- * sample times its count (timing fields: the samples' mean); otherwise every
- * iteration.
+ * Adds iterations [from, to) of loop `n` to `agg`: once times the count when
+ * its counts do not depend on the variable; otherwise each residue class of
+ * its period sampled (evalStrided), or every iteration when the period is
+ * unknown.
  */
 function evalLoop(n: LoopNode, from: number, to: number, env: Env, agg: Agg, es: EvalState, m: Machine): void {
   const count = to - from;
@@ -1156,26 +1199,43 @@ function evalLoop(n: LoopNode, from: number, to: number, env: Env, agg: Agg, es:
     aggTop = mark;
     return;
   }
-  if (count <= SHORT_LOOP) {
-    for (let v = from; v < to; v++) {
-      env[n.slot] = v;
+  // Each residue class of the loop's period samples like a loop without mod
+  // or div of its variable.
+  if (n.period === 0 || (n.period > 1 && count <= SHORT_LOOP * n.period)) evalStrided(n, from, 1, count, env, agg, es, m, true);
+  else if (n.period === 1) evalStrided(n, from, 1, count, env, agg, es, m);
+  else for (let r = 0; r < n.period; r++) evalStrided(n, from + r, n.period, Math.ceil((count - r) / n.period), env, agg, es, m);
+}
+
+/**
+ * Adds iterations start, start + step, … (count of them) of loop `n`: the
+ * first and the last (edges) and, when samples of the interior (the second,
+ * middle and second-to-last) agree on every exact field, the interior as a
+ * sample times its count (timing fields: the samples' mean); otherwise every
+ * iteration (and always with `everyIteration`).
+ */
+function evalStrided(n: LoopNode, start: number, step: number, count: number, env: Env, agg: Agg, es: EvalState, m: Machine, everyIteration = false): void {
+  if (count <= SHORT_LOOP || everyIteration) {
+    for (let i = 0; i < count; i++) {
+      env[n.slot] = start + i * step;
       evalNodes(n.body, env, agg, es, m);
     }
     return;
   }
-  const first = evalIteration(n, from, env, es, m);
-  const s1 = evalIteration(n, from + 1, env, es, m);
-  const s2 = evalIteration(n, from + (count >> 1), env, es, m);
-  const s3 = evalIteration(n, to - 2, env, es, m);
+  const mark = aggTop;
+  const at = (i: number): number => start + i * step;
+  const first = evalIteration(n, at(0), env, es, m);
+  const s1 = evalIteration(n, at(1), env, es, m);
+  const s2 = evalIteration(n, at(count >> 1), env, es, m);
+  const s3 = evalIteration(n, at(count - 2), env, es, m);
   if (exactEqual(s1, s2) && exactEqual(s1, s3)) {
-    const last = evalIteration(n, to - 1, env, es, m);
+    const last = evalIteration(n, at(count - 1), env, es, m);
     addScaled(agg, first, 1);
     addScaled(agg, last, 1);
     for (let f = 0; f < FIELDS; f++) agg[f] += (f < EXACT_FIELDS ? s1[f] : (s1[f] + s2[f] + s3[f]) / 3) * (count - 2);
   } else {
     addScaled(agg, first, 1);
-    for (let v = from + 1; v < to; v++) {
-      env[n.slot] = v;
+    for (let i = 1; i < count; i++) {
+      env[n.slot] = at(i);
       evalNodes(n.body, env, agg, es, m);
     }
   }
@@ -1565,10 +1625,13 @@ class Timing {
       v++;
       sigs.push(this.signature());
       busy.push(this.queues.map((q) => q.busy));
-      // Interior iterations left to skip (the last one is always evaluated),
-      // an even number so that alternating buffers keep their parity.
-      let skip = E - 1 - v;
-      skip -= skip % 2;
+      // Interior iterations left to skip (the last ones are always
+      // evaluated: one, or a period of the loop's mod/div pattern), a
+      // multiple of 2 and of that period, so that alternating buffers keep
+      // their parity and the pattern its phase.
+      const unit = n.period > 1 ? lcm(2, n.period) : 2;
+      let skip = E - Math.max(1, n.period) - v;
+      skip -= skip % unit;
       if (skip <= 0) continue;
       const step = (a: number, b: number): number[] => sigs[a].map((x, k) => x - sigs[b][k]);
       const close = (x: number, y: number): boolean => Math.abs(x - y) <= 1 + 0.002 * Math.abs(x);
@@ -1581,8 +1644,13 @@ class Timing {
         return moving.every((x) => close(x, moving[0]));
       };
       let period = 0; // iterations per repeat of the state's advance
-      for (const p of [1, 2]) if (!period && v >= 2 * p + 1 && steadyOver(p)) period = p;
-      if (!period && v >= MAX_WARMUP) period = v - 1; // no steady state found: the mean advance of all but the first
+      // With a mod/div pattern only whole periods of it can be steady (a
+      // stretch of alike iterations inside one proves nothing).
+      for (const p of n.period > 1 ? [n.period, 2 * n.period] : [1, 2]) if (!period && v >= 2 * p + 1 && steadyOver(p)) period = p;
+      // No steady state found: the mean advance of all but the first; with
+      // a mod/div pattern, whose queues may still be filling up after a few
+      // periods, every iteration is evaluated instead.
+      if (!period && n.period <= 1 && v >= MAX_WARMUP) period = v - 1;
       if (!period) continue;
       // Steady, every moving part advances alike; otherwise the frontier (the latest time in the state) sets the pace.
       const advance = (Math.max(...sigs[v]) - Math.max(...sigs[v - period])) / period;

@@ -144,8 +144,11 @@ export function verifyProgram(p: ProgramFunc, target: ProgramTarget, diags: Diag
         const rows = ev(inst.rows, env);
         const cols = ev(inst.cols, env);
         if (inst.src.space === 'garbage') return report(inst, `mvout needs a source`);
-        if (!dims(inst, rows, cols, target.dim, 'mvout')) return;
-        local(inst, inst.src, rows, cols, env, 'source');
+        // Like mvin, up to the DMA's block limit (acc_t rows when raw), the
+        // blocks DIM rows apart (gemmini.h stores C that way, Spike reads so).
+        const maxCols = inst.src.space === 'acc' && inst.src.raw ? target.maxMvinColsAcc : target.maxMvinColsSp;
+        if (!dims(inst, rows, cols, maxCols, 'mvout')) return;
+        local(inst, inst.src, rows, cols, env, 'source', (Math.ceil(cols / target.dim) - 1) * target.dim + rows);
         dram(inst, inst.dst, rows, cols, stStrideBytes, env);
         return;
       }

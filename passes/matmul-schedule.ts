@@ -20,7 +20,7 @@
 //     for k < K tiles:                        A, B tiles in scratchpad buffers (step number) % copies
 //       for kk < tk:
 //         mvin a share of the next K group's A and B blocks (this step's next group, or the next step's first)
-//         k = 0: a share of the previous tile's C blocks: mvin its bias (accumulating), mvout
+//         k = 0: a share of the previous tile's C units: mvin their bias (accumulating), mvout
 //         for jj < tj:
 //           WS: preload B(kk, jj) -> C(0, jj); compute.preloaded A(0, kk)
 //               for ii < ti - 1: preload garbage -> C(ii+1, jj); compute.accumulated A(ii+1, kk)
@@ -28,7 +28,9 @@
 //   mvin the last tile's bias (accumulating), mvout it (scale, activation)
 //
 // A K group is the K blocks one A mvin moves: maxBlockLen of them when they
-// are DIM wide, else one. When only one copy of each buffer fits, the next
+// are DIM wide, else one. C is stored in units of up to maxBlockLen blocks
+// of one block row per mvout (int8 C; raw int32 C one block at a time), as
+// gemmini.h stores C, so one DMA request carries a whole 64-byte row. When only one copy of each buffer fits, the next
 // step's loads would overwrite what this step reads and the next tile's
 // computes what this one stores: each step then loads its first group
 // before its computes, the bias goes into C first and C is stored at the
@@ -128,6 +130,11 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
   const bTileRows = tk * tj * d;
   const cTileRows = ti * tj * d;
   const mbl = target.maxBlockLen;
+  // C blocks per mvout: scaled int8 rows up to the DMA's block limit, as
+  // gemmini.h stores C; raw int32 rows one block at a time, as it does for
+  // full_C. Bias blocks per mvin: the limit for acc_t rows.
+  const storeGroup = spec.out.dtype === 'i32' ? 1 : mbl;
+  const biasGroup = target.maxBlockLenAcc;
   // K blocks per A mvin: A's K blocks are contiguous rows only when DIM wide.
   const kGroup = dk === d ? mbl : 1;
   // With two copies of every buffer the pipeline reaches across steps: the
@@ -191,24 +198,37 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
         }),
       ]);
     };
-    // The bias rows of C block (ii, jj): written before the first product, or added after the last.
-    const mvinBias = (bias: NonNullable<MatmulSpec['bias']>, ii: IExpr, jj: IExpr, accumulate: boolean): ProgramStmt =>
-      inst({
-        op: 'mvin',
-        channel: 2,
-        src: { buffer: bias.buffer, offset: bias.repeatRow ? imul(colBlock(jj), ic(d)) : iadd(imul(rowBlock(ii), ic(d * spec.n)), imul(colBlock(jj), ic(d))) },
-        dst: { space: 'acc', row: cRow(ii, jj), accumulate: ic(accumulate ? 1 : 0), raw: false },
-        rows: mRows(ii),
-        cols: nCols(jj),
-      });
-    const mvout = (ii: IExpr, jj: IExpr): ProgramStmt =>
-      inst({
+    // C is stored and its bias loaded in units of up to storeGroup blocks of
+    // one block row, (ii, jj) .. (ii, jj + blocks - 1): they sit DIM rows
+    // apart in the accumulator, as multi-block moves need.
+    const unitsPerRow = (tjTile: IExpr): IExpr => iceilDiv(tjTile, storeGroup);
+    const unitBlocks = (ug: IExpr): IExpr => imin(ic(storeGroup), isub(tjHere, imul(ug, ic(storeGroup))));
+    // The bias rows of C unit (ii, ug), biasGroup blocks per mvin: written
+    // before the first product, or added after the last.
+    const mvinBias = (bias: NonNullable<MatmulSpec['bias']>, ii: IExpr, ug: IExpr, accumulate: boolean): ProgramStmt[] => {
+      const inUnit = imul(iv('bg'), ic(biasGroup));
+      const jFirst = iadd(imul(ug, ic(storeGroup)), inUnit);
+      return loop('bg', iceilDiv(unitBlocks(ug), biasGroup), [
+        inst({
+          op: 'mvin',
+          channel: 2,
+          src: { buffer: bias.buffer, offset: bias.repeatRow ? imul(colBlock(jFirst), ic(d)) : iadd(imul(rowBlock(ii), ic(d * spec.n)), imul(colBlock(jFirst), ic(d))) },
+          dst: { space: 'acc', row: cRow(ii, jFirst), accumulate: ic(accumulate ? 1 : 0), raw: false },
+          rows: mRows(ii),
+          cols: groupCols(colBlock(jFirst), imin(ic(biasGroup), isub(unitBlocks(ug), inUnit)), spec.n, d),
+        }),
+      ]);
+    };
+    const mvout = (ii: IExpr, ug: IExpr): ProgramStmt => {
+      const jFirst = imul(ug, ic(storeGroup));
+      return inst({
         op: 'mvout',
-        src: { space: 'acc', row: cRow(ii, jj), accumulate: ic(0), raw: spec.out.dtype === 'i32' },
-        dst: { buffer: spec.out.buffer, offset: iadd(imul(imul(rowBlock(ii), ic(d)), ic(spec.out.rowStride)), imul(colBlock(jj), ic(d))) },
+        src: { space: 'acc', row: cRow(ii, jFirst), accumulate: ic(0), raw: spec.out.dtype === 'i32' },
+        dst: { buffer: spec.out.buffer, offset: iadd(imul(imul(rowBlock(ii), ic(d)), ic(spec.out.rowStride)), imul(colBlock(jFirst), ic(d))) },
         rows: mRows(ii),
-        cols: nCols(jj),
+        cols: groupCols(colBlock(jFirst), unitBlocks(ug), spec.n, d),
       });
+    };
     // A's and B's blocks of the K group from kFirst, all at once; B's first
     // row first, so that the first computes need only it and A's first row.
     const loadGroup = (kFirst: IExpr): ProgramStmt[] => [
@@ -217,9 +237,9 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
       ...loop('kk', tripsIf(loadsB, isub(imin(ic(kGroup), isub(tkHere, kFirst)), ic(1))), mvinBRow(iadd(iadd(kFirst, iv('kk')), ic(1)))),
     ];
     const biasAll = (bias: NonNullable<MatmulSpec['bias']>, accumulate: boolean): ProgramStmt[] =>
-      loop('ii', tiHere, loop('jj', tjHere, [mvinBias(bias, iv('ii'), iv('jj'), accumulate)]));
-    const storeAll = (): ProgramStmt[] => loop('ii', tiHere, loop('jj', tjHere, [mvout(iv('ii'), iv('jj'))]));
-    return { kBlock, tiHere, tjHere, tkHere, loadsA, loadsB, aRow, bRow, cRow, mRows, nCols, kRows, mvinA, mvinBRow, mvinBias, mvout, loadGroup, biasAll, storeAll };
+      loop('ii', tiHere, loop('ug', unitsPerRow(tjHere), mvinBias(bias, iv('ii'), iv('ug'), accumulate)));
+    const storeAll = (): ProgramStmt[] => loop('ii', tiHere, loop('ug', unitsPerRow(tjHere), [mvout(iv('ii'), iv('ug'))]));
+    return { kBlock, tiHere, tjHere, tkHere, loadsA, loadsB, aRow, bRow, cRow, mRows, nCols, kRows, mvinA, mvinBRow, mvinBias, mvout, unitsPerRow, loadGroup, biasAll, storeAll };
   };
   type Step = ReturnType<typeof stepAt>;
 
@@ -286,22 +306,24 @@ export function matmulProgram(spec: MatmulSpec, tiling: MatmulTiling, target: Ma
     kkPrelude.push(...prefetchGroup(next, ic(0), oneGroup ? more : imul(icmp('ge', nextStart, cur.tkHere), more)));
 
     // The previous tile's epilogue, spread over this tile's first step:
-    // slot kk stores C blocks u = kk * share .. (row-major), or, with a bias
+    // slot kk stores C units u = kk * share .. (row-major), or, with a bias
     // to add on the way out, adds the bias to them and stores them one slot later.
     const prevTile = isub(tile, ic(1));
     const [pi, pj] = tileAt(prevTile);
     const prev = stepAt(prevTile, pi, pj, ic(kt - 1), isub(stepNumber, ic(1)));
     const slots = Math.min(tk, kb);
     const lag = spec.bias !== undefined && slots > 1 ? 1 : 0;
-    const share = ceilDiv(ti * tj, slots - lag);
-    const blocks = (slot: IExpr, v: string, visit: (ii: IExpr, jj: IExpr) => ProgramStmt): ProgramStmt[] => {
+    const share = ceilDiv(ti * ceilDiv(tj, storeGroup), slots - lag);
+    const prevUnits = prev.unitsPerRow(prev.tjHere);
+    const units = (slot: IExpr, v: string, visit: (ii: IExpr, ug: IExpr) => ProgramStmt[]): ProgramStmt[] => {
       const u = iadd(imul(slot, ic(share)), iv(v));
-      return loop(v, imin(ic(share), isub(imul(prev.tiHere, prev.tjHere), imul(slot, ic(share)))), [visit(idiv(u, prev.tjHere), imod(u, prev.tjHere))]);
+      return loop(v, imin(ic(share), isub(imul(prev.tiHere, prevUnits), imul(slot, ic(share)))), visit(idiv(u, prevUnits), imod(u, prevUnits)));
     };
     const epilogue: ProgramStmt[] = [];
     const bias = spec.bias;
-    if (bias) epilogue.push(...blocks(kk, 'ub', (bi, bj) => prev.mvinBias(bias, bi, bj, true)));
-    epilogue.push(...(lag ? loop('ko', imin(ic(1), kk), blocks(isub(kk, ic(1)), 'uo', prev.mvout)) : blocks(kk, 'uo', prev.mvout)));
+    if (bias) epilogue.push(...units(kk, 'ub', (bi, bu) => prev.mvinBias(bias, bi, bu, true)));
+    const store = (si: IExpr, su: IExpr): ProgramStmt[] => [prev.mvout(si, su)];
+    epilogue.push(...(lag ? loop('ko', imin(ic(1), kk), units(isub(kk, ic(1)), 'uo', store)) : units(kk, 'uo', store)));
     kkPrelude.push(...onlyIf('prev', imul(icmp('eq', k, ic(0)), icmp('gt', tile, ic(0))), epilogue));
   }
   const stepBody = [...(acrossSteps ? [] : cur.loadGroup(ic(0))), ...loop('kk', cur.tkHere, [...kkPrelude, ...loop('jj', cur.tjHere, compute)])];

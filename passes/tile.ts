@@ -2,10 +2,11 @@
 // for every gemm from the target's DIM and memory sizes. Candidates are
 // balanced tilings (n tiles of ceil(blocks / n) blocks each, so the last tile
 // is never much smaller than the others) whose double-buffered tiles fit. A
-// quick model of DRAM traffic and instruction issue ranks them; the best few
-// are then built exactly as map-memory and emit-instructions would build them
-// and costed by the analytical model of Gemmini (gemmini/cost.ts), and the
-// one with the fewest predicted cycles wins. Sizes that are not multiples of
+// closed-form estimate of tc's schedule (schedule-estimate.ts) ranks them in
+// microseconds each; the best few are then built exactly as map-memory and
+// emit-instructions would build them, with each placement map-memory may
+// choose, and costed by the analytical model of Gemmini (gemmini/cost.ts):
+// the one with the fewest predicted cycles wins. Sizes that are not multiples of
 // DIM stay as they are: the last blocks are partial.
 // The dataflow is weight-stationary when the target has it (tc's WS
 // schedules reuse a preloaded B block across a tile's rows and may use the
@@ -16,10 +17,8 @@ import type { Dataflow } from '../ir/program-ir.js';
 import type { GemmTiling, TensorFunc, TensorOp } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
 import { DATAFLOW_NAME, gemmTileRows } from '../ir/tiled-verify.js';
-import { estimateStatements } from '../gemmini/cost.js';
-import { DTYPE_BYTES } from '../ir/types.js';
-import { gemmStatements } from './emit-instructions.js';
-import { placeGemm } from './map-memory.js';
+import { placeGemm, rowsPlacement } from './map-memory.js';
+import { estimateRowsSchedule, type GemmShape } from './schedule-estimate.js';
 import { withBody } from './rewrite.js';
 import type { GemminiTarget } from './target.js';
 
@@ -47,22 +46,11 @@ export function candidateTilings(m: number, n: number, k: number, target: Gemmin
 }
 
 /**
- * Modelled cost of a tiling, in DRAM bytes moved plus instructions issued
- * (each weighed by what it costs the default Gemmini: a 16-byte bus beat and
- * a few cycles per issued instruction).
+ * Candidates the analytical model of Gemmini costs per gemm (each with every
+ * placement it may have): the best of the closed-form estimate, whose
+ * ranking is close but not exact (bench/tile-choice.ts measures it).
  */
-export function tilingCost(m: number, n: number, k: number, t: GemmTiling, target: GemminiTarget): number {
-  const d = target.dim;
-  const [mb, nb, kb] = [Math.ceil(m / d), Math.ceil(n / d), Math.ceil(k / target.kStep)];
-  const [mt, nt, kt] = [Math.ceil(mb / (t.tileM / d)), Math.ceil(nb / (t.tileN / d)), Math.ceil(kb / (t.tileK / target.kStep))];
-  // A is read once per column tile, B once per row tile; C written once.
-  const bytes = m * k * nt + k * n * mt + m * n;
-  const instructions = mb * nb * kb * 2 + mt * nt * kt * (t.tileM / d + t.tileK / target.kStep);
-  return bytes / 16 + instructions * 4;
-}
-
-/** Candidates the cost model sees per gemm: enough to cover the quick model's blind spots, few enough for fast compiles. */
-const SHORTLIST = 8;
+const SHORTLIST = 3;
 
 export interface TileOptions {
   /** Forces a dataflow; without it, WS where the target has it. */
@@ -89,18 +77,19 @@ export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics, opt
       log.error(`gemm %${op.result} (${m}x${k} @ ${k}x${n}): no tile fits the scratchpad of ${target.name} twice`, op.loc);
       return op;
     }
-    // Rank by the quick model, then let the cost model pick among the best.
+    // Rank by the closed-form estimate of tc's schedule, then let the
+    // analytical model pick among the best, each with its best placement.
+    const typeOf = (name: string): TensorType => types.get(name) as TensorType;
+    const shape: GemmShape = { m, n, k, bias: op.bias === undefined ? 'none' : typeOf(op.bias).shape.length === 1 ? 'row' : 'matrix', outBytes: op.type.dtype === 'i8' ? 1 : 4 };
     const shortlist = candidates
-      .map((c) => ({ c, quick: tilingCost(m, n, k, c, target) }))
+      .map((c) => ({ c, quick: estimateRowsSchedule(shape, c, rowsPlacement(c, target), target) }))
       .sort((x, y) => x.quick - y.quick)
       .slice(0, SHORTLIST)
       .map((x) => x.c);
-    const typeOf = (name: string): TensorType => types.get(name) as TensorType;
-    const bytesOf = (name: string): number => DTYPE_BYTES[typeOf(name).dtype];
     let best = shortlist[0];
     let bestCycles = Infinity;
     for (const c of shortlist) {
-      const cycles = estimateStatements(gemmStatements(op, c, placeGemm(c, target), typeOf, target), target.config, bytesOf).cycles;
+      const cycles = placeGemm(op, c, typeOf, target).estimate.cycles;
       if (cycles < bestCycles) [best, bestCycles] = [c, cycles];
     }
     return { ...op, tiling: best };

@@ -22,7 +22,11 @@ import { forEachStmt, verifyProgram } from '../ir/program-verify.js';
 import type { GemmPlacement, GemmTiling, TensorFunc } from '../ir/tensor-ir.js';
 import { randomTensor } from '../ir/tensor-value.js';
 import { verifyMappedFunc } from '../ir/tiled-verify.js';
-import { emitInstructions } from '../passes/emit-instructions.js';
+import { emitInstructions, gemmStatements } from '../passes/emit-instructions.js';
+import { placementCandidates } from '../passes/map-memory.js';
+import { estimateStatements } from '../gemmini/cost.js';
+import { evalI } from '../ir/iexpr.js';
+import { DTYPE_BYTES } from '../ir/types.js';
 import { runGemminiPipeline } from '../passes/pipeline.js';
 import { gemminiTarget } from '../passes/target.js';
 import { compareOutputs } from '../spike/compare.js';
@@ -122,5 +126,56 @@ describe('the pipeline overlaps loads, computes and stores', () => {
     expect(build.diagnostics.items).toEqual([]);
     const stdout = await runExact(func, build.program!, c.config);
     expect(parseModelReport(stdout)!.utilization).toBeGreaterThanOrEqual(c.atLeast);
+  });
+});
+
+describe('stores and placement', () => {
+  const mvoutCols = (program: ProgramFunc): number[] => {
+    const cols: number[] = [];
+    forEachStmt(program.body, (s, env) => {
+      if (s.kind === 'inst' && s.inst.op === 'mvout') cols.push(evalI(s.inst.cols, env));
+    });
+    return cols;
+  };
+  it('stores int8 C in mvouts of up to MAX_BLOCK_LEN blocks (as gemmini.h does), int32 C one block at a time, bit-exact', async () => {
+    for (const [file, widest] of [
+      ['gemm_skinny.tc', 64],
+      ['gemm_bias_relu.tc', 64],
+    ] as const) {
+      const func = source(file);
+      const build = compileForGemmini(func, noLoopWs, file);
+      expect(build.diagnostics.items).toEqual([]);
+      expect(Math.max(...mvoutCols(build.program!))).toBe(widest);
+      await runExact(func, build.program!, noLoopWs, 2);
+    }
+    // gemm.tc returns the raw int32 sums.
+    const i32 = source('gemm.tc', new Map([['M', 64], ['N', 96], ['K', 32]]));
+    const build = compileForGemmini(i32, noLoopWs, 'gemm.tc');
+    expect(build.diagnostics.items).toEqual([]);
+    expect(build.program!.buffers.find((b) => b.role === 'output')!.type.dtype).toBe('i32');
+    expect(Math.max(...mvoutCols(build.program!))).toBe(16);
+    await runExact(i32, build.program!, noLoopWs, 2);
+  });
+
+  it('map-memory keeps the placement the cost model predicts faster', () => {
+    const config = preset('default');
+    const target = gemminiTarget(config);
+    for (const file of ['gemm.tc', 'gemm_skinny.tc', 'resnet50_conv1x1.tc']) {
+      const func = source(file);
+      const log = new Diagnostics();
+      const { stages } = runGemminiPipeline(func, target, log);
+      const mapped = stages.get('map-memory') as TensorFunc;
+      const types = new Map([...mapped.params.map((p) => [p.name, p.type] as const), ...mapped.body.map((o) => [o.result, o.type] as const)]);
+      const typeOf = (name: string) => types.get(name)!;
+      const bytesOf = (name: string): number => DTYPE_BYTES[typeOf(name).dtype];
+      for (const op of mapped.body) {
+        if (op.kind !== 'gemm') continue;
+        const options = placementCandidates(op.tiling!, target);
+        expect(options.length, file).toBe(2); // rows and loop_ws both possible on the default preset
+        const cycles = options.map((p) => estimateStatements(gemmStatements(op, op.tiling!, p, typeOf, target), config, bytesOf).cycles);
+        const chosen = options.findIndex((p) => p.kind === op.placement!.kind);
+        expect(cycles[chosen], file).toBe(Math.min(...cycles));
+      }
+    }
   });
 });
