@@ -1653,7 +1653,10 @@ class Timing {
       if (!period && n.period <= 1 && v >= MAX_WARMUP) period = v - 1;
       if (!period) continue;
       // Steady, every moving part advances alike; otherwise the frontier (the latest time in the state) sets the pace.
-      const advance = (Math.max(...sigs[v]) - Math.max(...sigs[v - period])) / period;
+      // A queue busy for b cycles per iteration holds the pace to at least b
+      // (while its backlog is still building, the frontier moves slower).
+      const busiest = Math.max(...[0, 1, 2].map((q) => busy[v][q] - busy[v - period][q])) / period;
+      const advance = Math.max((Math.max(...sigs[v]) - Math.max(...sigs[v - period])) / period, busiest);
       if (advance <= 0) continue;
       this.shift(advance * skip, starts[v - Math.min(period, 2)]);
       for (let q = 0; q < 3; q++) this.queues[q].busy += ((busy[v][q] - busy[v - period][q]) / period) * skip;
