@@ -22,7 +22,7 @@ import { DTYPE_BYTES, type TensorType } from '../ir/types.js';
 import { gemmStatements } from '../passes/emit-instructions.js';
 import { placeGemm, rowsPlacement } from '../passes/map-memory.js';
 import { runGemminiPipeline } from '../passes/pipeline.js';
-import { estimateRowsSchedule, type GemmShape } from '../passes/schedule-estimate.js';
+import { rowsScheduleEstimator, type GemmShape } from '../passes/schedule-estimate.js';
 import { gemminiTarget } from '../passes/target.js';
 import { candidateTilings } from '../passes/tile.js';
 import { median, table } from './stats.js';
@@ -56,10 +56,11 @@ export function tileChoice(file: string, presetName: string, top: number): TileC
     const n = typeOf(op.b).shape[1];
     const shape: GemmShape = { m, n, k, bias: op.bias === undefined ? 'none' : typeOf(op.bias).shape.length === 1 ? 'row' : 'matrix', outBytes: op.type.dtype === 'i8' ? 1 : 4 };
     let closedTime = 0;
+    const estimate = rowsScheduleEstimator(shape, target);
     const ranked = candidateTilings(m, n, k, target, op.tiling!.dataflow)
       .map((c) => {
         const t0 = performance.now();
-        const quick = estimateRowsSchedule(shape, c, rowsPlacement(c, target), target);
+        const quick = estimate(c, rowsPlacement(c, target));
         closedTime += performance.now() - t0;
         return { c, quick };
       })

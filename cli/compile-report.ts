@@ -1,6 +1,8 @@
 // The compile report `tc compile --target gemmini` writes beside the C: what
-// runs where, the tiles chosen, the memory map and the instruction counts.
+// runs where, the tiles chosen, the memory map, the cycles the analytical
+// model predicts and the instruction counts.
 
+import type { CostEstimate } from '../gemmini/cost.js';
 import type { ProgramFunc } from '../ir/program-ir.js';
 import { forEachStmt } from '../ir/program-verify.js';
 import type { TensorFunc, TensorOp } from '../ir/tensor-ir.js';
@@ -13,6 +15,8 @@ export interface CompileReportInput {
   /** The Mapped IR: gemm ops with their tiles and placements. */
   readonly mapped: TensorFunc;
   readonly program: ProgramFunc;
+  /** The analytical model's estimate of the program (gemmini/cost.ts). */
+  readonly estimate: CostEstimate;
 }
 
 function describeOp(op: TensorOp): string {
@@ -42,6 +46,14 @@ export function compileReport(r: CompileReportInput): string {
   }
   const cpu = r.mapped.body.filter((op) => op.kind !== 'gemm' && op.kind !== 'reshape');
   if (cpu.length) lines.push('', `${cpu.length} op${cpu.length === 1 ? '' : 's'} run on the CPU in plain C (Gemmini has no unit for them, or they are not int8 matrix products): ${[...new Set(cpu.map((o) => o.kind))].join(', ')}`);
+  const e = r.estimate;
+  lines.push(
+    '',
+    'predicted by the analytical model of Gemmini (gemmini/cost.ts; `tc run` measures on the host model):',
+    `  cycles ${e.cycles}, utilisation ${(100 * e.utilization).toFixed(1)}% (ideal ${e.idealMacCycles} MAC cycles)`,
+    `  busy cycles by queue: load ${e.busyCycles.load}, execute ${e.busyCycles.execute}, store ${e.busyCycles.store}`,
+    `  DRAM read ${e.dramBytesRead} B, written ${e.dramBytesWritten} B`,
+  );
   const counts = new Map<string, number>();
   forEachStmt(r.program.body, (s) => {
     const key = s.kind === 'cpu' ? 'cpu op' : s.inst.op;

@@ -11,6 +11,9 @@ import type { GemminiConfig } from '../gemmini/config.js';
 import { renderGemminiParams } from '../gemmini/params.js';
 import { runGemminiPipeline, type PassName, type PipelineOptions } from '../passes/pipeline.js';
 import { gemminiTarget } from '../passes/target.js';
+import { placeGemm } from '../passes/map-memory.js';
+import type { CostEstimate } from '../gemmini/cost.js';
+import type { TensorType } from '../ir/types.js';
 import { compareOutputs, type Comparison } from '../spike/compare.js';
 import type { RunResult, SimKind } from '../spike/result.js';
 import { RUNNERS, type RunOptions } from '../spike/runner.js';
@@ -22,6 +25,12 @@ export interface GemminiBuild {
   readonly cSource: string;
   readonly paramsHeader: string;
   readonly diagnostics: Diagnostics;
+  /**
+   * The analytical model's estimate of the program when it has one gemm:
+   * map-memory costed exactly these instructions to place it (CPU ops cost
+   * nothing), so it is estimateProgram(program) without a second run.
+   */
+  readonly estimate?: CostEstimate;
 }
 
 export function compileForGemmini(
@@ -41,7 +50,14 @@ export function compileForGemmini(
   const { program, stages } = runGemminiPipeline(func, target, diagnostics, dump, options);
   if (!program) return { cSource: '', paramsHeader, diagnostics };
   const cSource = emitGemminiC(program, { sourceName, comment: [`configuration: ${config.name} (DIM ${target.dim})`] });
-  return { program, mapped: stages.get('map-memory') as TensorFunc, cSource, paramsHeader, diagnostics };
+  const mapped = stages.get('map-memory') as TensorFunc;
+  const gemms = mapped.body.filter((op) => op.kind === 'gemm');
+  let estimate: CostEstimate | undefined;
+  if (gemms.length === 1 && gemms[0].kind === 'gemm' && gemms[0].tiling) {
+    const types = new Map<string, TensorType>([...mapped.params.map((p) => [p.name, p.type] as const), ...mapped.body.map((o) => [o.result, o.type] as const)]);
+    estimate = placeGemm(gemms[0], gemms[0].tiling, (name) => types.get(name) as TensorType, target).estimate;
+  }
+  return { program, mapped, cSource, paramsHeader, diagnostics, estimate };
 }
 
 export interface GemminiRun {

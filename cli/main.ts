@@ -23,6 +23,7 @@ import { isSimKind, SIM_KINDS } from '../spike/runner.js';
 import { compileForGemmini, runForGemmini } from './gemmini-driver.js';
 import { PASS_NAMES } from '../passes/pipeline.js';
 import { compileReport } from './compile-report.js';
+import { estimateProgram } from '../gemmini/cost.js';
 import { SWEEP_HELP, SWEEP_OPTIONS, sweepCommand } from './sweep.js';
 
 const VERSION = '0.1.0';
@@ -184,7 +185,7 @@ Options:
       io.writeFile(join(outDir, `${func.name}.c`), build.cSource);
       io.writeFile(join(outDir, 'gemmini_params.h'), build.paramsHeader);
       io.writeFile(join(outDir, `${func.name}.program.ir`), printProgram(program));
-      const report = compileReport({ source: path, configName: config.name, dim: program.dim, mapped: build.mapped!, program });
+      const report = compileReport({ source: path, configName: config.name, dim: program.dim, mapped: build.mapped!, program, estimate: build.estimate ?? estimateProgram(program, config) });
       io.writeFile(join(outDir, `${func.name}.report.txt`), report);
       io.stdout(report);
       io.stdout(`wrote ${outDir}/${func.name}.c, ${outDir}/gemmini_params.h, ${outDir}/${func.name}.program.ir, ${outDir}/${func.name}.report.txt\n`);

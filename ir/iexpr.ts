@@ -54,6 +54,71 @@ export function icmp(kind: 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne', a: IExpr, b:
   return { kind, lhs: a, rhs: b };
 }
 
+type CompiledI = (env: ReadonlyMap<string, number>) => number;
+const compiledI = new WeakMap<IExpr, CompiledI>();
+
+/**
+ * evalI for expressions evaluated many times (an instruction's fields, once
+ * per loop iteration, by the verifier): compiled once into closures.
+ */
+export function evalCompiledI(e: IExpr, env: ReadonlyMap<string, number>): number {
+  let f = compiledI.get(e);
+  if (!f) {
+    f = compileI(e);
+    compiledI.set(e, f);
+  }
+  return f(env);
+}
+
+function compileI(e: IExpr): CompiledI {
+  switch (e.kind) {
+    case 'const': {
+      const v = e.value;
+      return () => v;
+    }
+    case 'var': {
+      const name = e.name;
+      return (env) => {
+        const v = env.get(name);
+        if (v === undefined) throw new Error(`unbound loop variable '${name}'`);
+        return v;
+      };
+    }
+    default: {
+      const a = compileI(e.lhs);
+      const b = compileI(e.rhs);
+      switch (e.kind) {
+        case 'add':
+          return (env) => a(env) + b(env);
+        case 'sub':
+          return (env) => a(env) - b(env);
+        case 'mul':
+          return (env) => a(env) * b(env);
+        case 'min':
+          return (env) => Math.min(a(env), b(env));
+        case 'max':
+          return (env) => Math.max(a(env), b(env));
+        case 'mod':
+          return (env) => a(env) % b(env);
+        case 'div':
+          return (env) => Math.floor(a(env) / b(env));
+        case 'lt':
+          return (env) => (a(env) < b(env) ? 1 : 0);
+        case 'le':
+          return (env) => (a(env) <= b(env) ? 1 : 0);
+        case 'gt':
+          return (env) => (a(env) > b(env) ? 1 : 0);
+        case 'ge':
+          return (env) => (a(env) >= b(env) ? 1 : 0);
+        case 'eq':
+          return (env) => (a(env) === b(env) ? 1 : 0);
+        case 'ne':
+          return (env) => (a(env) !== b(env) ? 1 : 0);
+      }
+    }
+  }
+}
+
 export function evalI(e: IExpr, env: ReadonlyMap<string, number>): number {
   switch (e.kind) {
     case 'const':

@@ -68,11 +68,13 @@ export function gemmStatements(
   };
   const d = target.dim;
   const tiling = { ti: t.tileM / d, tj: t.tileN / d, tk: t.tileK / target.kStep, order: t.order, dataflow: t.dataflow };
-  return [
+  const body: ProgramStmt[] = [
     ...matmulConfig(spec, t.dataflow),
     ...(p.kind === 'loop_ws' ? loopWsProgram(spec, tiling, target) : matmulProgram(spec, tiling, target, p)),
     { kind: 'inst', inst: { op: 'fence' } },
   ];
+  // In the normal form the program will have, so that what map-memory costs is what runs.
+  return [...mapProgramExprs({ name: op.result, dim: target.dim, buffers: [], body }, simplifyI).body];
 }
 
 /** The buffer that owns the bytes of `name`, following views. */

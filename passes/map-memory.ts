@@ -59,7 +59,8 @@ const placedBefore = new WeakMap<GemminiTarget, Map<string, Placed>>();
 export function placeGemm(op: GemmOp, tiling: GemmTiling, typeOf: (name: string) => TensorType, target: GemminiTarget): Placed {
   const memo = placedBefore.get(target) ?? new Map<string, Placed>();
   placedBefore.set(target, memo);
-  const key = JSON.stringify([op, tiling, typeOf(op.a), typeOf(op.b), op.bias === undefined ? null : typeOf(op.bias)]);
+  // The op as the tile step saw it (map-memory's carries its tiling too).
+  const key = JSON.stringify([{ ...op, tiling: undefined, placement: undefined }, tiling, typeOf(op.a), typeOf(op.b), op.bias === undefined ? null : typeOf(op.bias)]);
   const known = memo.get(key);
   if (known) return known;
   const bytesOf = (name: string): number => DTYPE_BYTES[typeOf(name).dtype];

@@ -25,6 +25,13 @@ export type PassName = (typeof PASS_NAMES)[number];
 export interface PipelineOptions {
   /** The mesh's dataflow (tile step): WS by default where the target has it. */
   readonly dataflow?: TileOptions['dataflow'];
+  /**
+   * Whether the Program IR verifier runs after emit-instructions (default
+   * yes). It checks every instruction instance, loops unrolled, which can
+   * cost more than the rest of the compile: the analytical sweep runner,
+   * which runs nothing, turns it off. Everything else keeps it.
+   */
+  readonly verifyInstructions?: boolean;
 }
 
 export interface PipelineResult {
@@ -63,6 +70,7 @@ export function runGemminiPipeline(
   if (!f) return { stages };
   f = checked('map-memory', mapMemory(f, target, log), (x) => verifyMappedFunc(x, target), printTensorFunc);
   if (!f) return { stages };
-  const program = checked('emit-instructions', emitInstructions(f, target, log), (p) => verifyProgram(p, target), printProgram);
+  const verifyInstructions = options.verifyInstructions ?? true;
+  const program = checked('emit-instructions', emitInstructions(f, target, log), (p) => (verifyInstructions ? verifyProgram(p, target) : new Diagnostics()), printProgram);
   return { program, stages };
 }

@@ -37,23 +37,36 @@ export interface GemmShape {
   readonly outBytes: 1 | 4;
 }
 
-/** Per-step totals of one stream. */
+/** DMA requests and bus beats of a stream (per row, or in total). */
 interface Dma {
-  requests: number;
-  beats: number;
+  readonly requests: number;
+  readonly beats: number;
 }
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
+const none: Dma = { requests: 0, beats: 0 };
+const plus = (a: Dma, b: Dma, times = 1): Dma => ({ requests: a.requests + b.requests * times, beats: a.beats + b.beats * times });
 
-/** Estimated cycles of the rows schedule; `placement` must be of kind 'rows'. */
-export function estimateRowsSchedule(shape: GemmShape, t: GemmTiling, placement: Extract<GemmPlacement, { kind: 'rows' }>, target: GemminiTarget): number {
+/** A K group of a step: its computes' mesh cycles, its A and B loads, its commands, its K blocks. */
+interface Group {
+  readonly exec: number;
+  readonly load: Dma;
+  readonly commands: number;
+  readonly blocks: number;
+}
+
+/** A function estimating the cycles of the rows schedule of one gemm for a tiling and a placement of kind 'rows'. */
+export type RowsScheduleEstimator = (t: GemmTiling, placement: Extract<GemmPlacement, { kind: 'rows' }>) => number;
+
+/** The estimator for one gemm on one target: constants computed once, then O(1) per tiling. */
+export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): RowsScheduleEstimator {
   const p = derivedParams(target.config);
   const cfg = target.config;
   const d = target.dim;
   const dk = target.kStep;
   const [mb, nb, kb] = [ceilDiv(shape.m, d), ceilDiv(shape.n, d), ceilDiv(shape.k, dk)];
-  const [ti, tj, tk] = [t.tileM / d, t.tileN / d, t.tileK / dk];
-  const [mt, nt, kt] = [ceilDiv(mb, ti), ceilDiv(nb, tj), ceilDiv(kb, tk)];
+  // Rows of the last block of M and of K, columns of the last block of N.
+  const [lastM, lastK, trimN, trimK] = [shape.m - (mb - 1) * d, shape.k - (kb - 1) * dk, nb * d - shape.n, kb * dk - shape.k];
   const mbl = target.maxBlockLen;
   const kGroup = dk === d ? mbl : 1;
   const storeGroup = shape.outBytes === 4 ? 1 : mbl;
@@ -64,127 +77,118 @@ export function estimateRowsSchedule(shape: GemmShape, t: GemmTiling, placement:
   const maxBytes = p.MAX_BYTES;
   const host = MODEL_TIMING.hostCyclesPerCommand;
   const minRows = MODEL_TIMING.meshMinRows;
-  const reused = kt > 1 ? undefined : t.order === 'ijk' ? (nt > 1 ? 'a' : undefined) : mt > 1 ? 'b' : undefined;
-  // B and A share a bank (their rows stream one after the other) only when no bank was free for B.
-  const sharedBank = cfg.scratchpadSinglePorted && Math.floor(placement.bRow / target.scratchpadBankRows) === 0;
-
-  /** `rows` rows of `rowBytes` bytes, 64-byte aligned: requests of at most MAX_BYTES. */
-  const rowsDma = (into: Dma, rows: number, rowBytes: number): void => {
-    const perRow = ceilDiv(rowBytes, maxBytes);
-    into.requests += rows * perRow;
-    into.beats += rows * (Math.floor(rowBytes / maxBytes) * ceilDiv(maxBytes, bus) + ceilDiv(rowBytes % maxBytes, bus));
-  };
   const readCycles = (x: Dma): number => (x.requests === 0 ? 0 : Math.max(x.requests, x.beats, (x.requests * latency + x.beats) / window));
   const writeCycles = (x: Dma): number => (x.requests === 0 ? 0 : Math.max(x.beats, (x.requests * latency + x.beats) / window));
-
-  // Rows of block b of a size split into blocks of `step` (the last may be partial).
-  const extent = (b: number, size: number, step: number): number => Math.min(step, size - b * step);
-  // Blocks in tile `t` of `tile` blocks out of `total`.
-  const blocksIn = (tt: number, tile: number, total: number): number => Math.min(tile, total - tt * tile);
-
-  /** A K group of a step: its computes, and the loads of its A and B blocks. */
-  interface Group {
-    readonly kBlocks: number;
-    readonly exec: number;
-    readonly load: Dma;
-    readonly commands: number;
-  }
-
-  /** The K groups of step (i, j, k), and its output tile's bias and stores (issued during the step after it). */
-  const step = (i: number, j: number, k: number): { groups: Group[]; store: Dma; biasLoad: Dma; tileCommands: number } => {
-    const [tiH, tjH, tkH] = [blocksIn(i, ti, mb), blocksIn(j, tj, nb), blocksIn(k, tk, kb)];
-    let rowsI = 0;
-    for (let ii = 0; ii < tiH; ii++) rowsI += extent(i * ti + ii, shape.m, d);
-    // Execute: per (kk, jj), the first compute streams A's rows beside the new weights, the others A's rows.
-    let perColumn = 0;
-    for (let ii = 1; ii < tiH; ii++) perColumn += Math.max(extent(i * ti + ii, shape.m, d), minRows);
-    const first = extent(i * ti, shape.m, d);
-    const loadsA = reused === 'a' ? j === 0 : true;
-    const loadsB = reused === 'b' ? i === 0 : true;
-    const groups: Group[] = [];
-    for (let g = 0; g < tkH; g += kGroup) {
-      const blocks = Math.min(tkH - g, kGroup);
-      let exec = 0;
-      const load: Dma = { requests: 0, beats: 0 };
-      let commands = 2 * blocks * tjH * tiH;
-      const lastK = k * tk + g + blocks === kb;
-      if (loadsA) {
-        rowsDma(load, rowsI, blocks * dk - (lastK ? kb * dk - shape.k : 0));
-        commands += tiH;
-      }
-      for (let kk = g; kk < g + blocks; kk++) {
-        const kRows = extent(k * tk + kk, shape.k, dk);
-        if (t.dataflow === 'ws') exec += tjH * ((sharedBank ? first + kRows : Math.max(first, kRows, minRows)) + perColumn);
-        else exec += tjH * tiH * Math.max(d, minRows); // OS: B streams beside A, both about DIM rows
-        if (loadsB)
-          for (let jg = 0; jg < tjH; jg += mbl) {
-            const cols = Math.min(tjH - jg, mbl) * d - (j * tj + Math.min(tjH, jg + mbl) === nb ? nb * d - shape.n : 0);
-            rowsDma(load, kRows, cols);
-            commands++;
-          }
-      }
-      groups.push({ kBlocks: blocks, exec, load, commands });
-    }
-    // The output tile's bias (i32 rows) and its stores.
-    const biasLoad: Dma = { requests: 0, beats: 0 };
-    const store: Dma = { requests: 0, beats: 0 };
-    let tileCommands = 0;
-    if (k === kt - 1) {
-      for (let ug = 0; ug < tjH; ug += storeGroup) {
-        const blocks = Math.min(storeGroup, tjH - ug);
-        const cols = blocks * d - (j * tj + ug + blocks === nb ? nb * d - shape.n : 0);
-        rowsDma(store, rowsI, cols * shape.outBytes);
-        tileCommands += tiH;
-        if (shape.bias !== 'none')
-          for (let bg = 0; bg < blocks; bg += biasGroup) {
-            const bBlocks = Math.min(biasGroup, blocks - bg);
-            const bCols = bBlocks * d - (j * tj + ug + bg + bBlocks === nb ? nb * d - shape.n : 0);
-            rowsDma(biasLoad, rowsI, 4 * bCols);
-            tileCommands += tiH;
-          }
-      }
-    }
-    return { groups, store, biasLoad, tileCommands };
+  /** One row of `bytes` bytes, 64-byte aligned: requests of at most MAX_BYTES. */
+  const row = (bytes: number): Dma => ({
+    requests: ceilDiv(bytes, maxBytes),
+    beats: Math.floor(bytes / maxBytes) * ceilDiv(maxBytes, bus) + ceilDiv(bytes % maxBytes, bus),
+  });
+  /** Per row: `blocks` blocks of DIM columns moved `group` blocks at a time, the last move `trim` columns short; and the moves. */
+  const split = (blocks: number, group: number, trim: number, elemBytes: number): { dma: Dma; moves: number } => {
+    const moves = ceilDiv(blocks, group);
+    const lastBlocks = blocks - (moves - 1) * group;
+    return { dma: plus(row((lastBlocks * d - trim) * elemBytes), row(group * d * elemBytes), moves - 1), moves };
   };
 
-  // Step classes: first, interior and last tile along each axis, with how many steps each stands for.
-  const classes = (count: number): [number, number][] => (count === 1 ? [[0, 1]] : count === 2 ? [[0, 1], [1, 1]] : [[0, 1], [1, count - 2], [count - 1, 1]]);
-  const pipelined = placement.copies === 2 && mt * nt * kt > 1;
-  const plus = (a: Dma, b: Dma, share = 1): Dma => ({ requests: a.requests + b.requests * share, beats: a.beats + b.beats * share });
-  const none: Dma = { requests: 0, beats: 0 };
-  let cycles = 0;
-  let fill = 0;
-  let drain = 0;
-  for (const [i, ci] of classes(mt))
-    for (const [j, cj] of classes(nt))
-      for (const [k, ck] of classes(kt)) {
-        const s = step(i, j, k);
-        const gs = s.groups;
-        let stepCycles = 0;
-        if (pipelined) {
-          // Group g computes while the next group's loads (the next step's
-          // first: about this one's) stream in; a first step (k = 0) also
-          // adds the bias and stores the previous output tile (about this
-          // one's) over its groups, in proportion to their K blocks.
-          const prevTile = k === 0 ? step(i, j, kt - 1) : undefined;
-          const tkH = gs.reduce((x, g) => x + g.kBlocks, 0);
-          gs.forEach((g, at) => {
-            const share = g.kBlocks / tkH;
-            const next = gs[(at + 1) % gs.length];
-            const reads = readCycles(plus(next.load, prevTile ? prevTile.biasLoad : none, share));
-            const writes = prevTile ? writeCycles(plus(none, prevTile.store, share)) : 0;
-            const commands = g.commands + (prevTile ? prevTile.tileCommands * share : 0);
-            stepCycles += Math.max(g.exec, reads, writes, commands * host);
-          });
-        } else {
-          // One copy: the first group loads before the computes; the bias and stores (last K step) after them.
-          stepCycles = readCycles(gs[0].load) + latency;
-          gs.forEach((g, at) => (stepCycles += Math.max(g.exec, at + 1 < gs.length ? readCycles(gs[at + 1].load) : 0, g.commands * host)));
-          if (k === kt - 1) stepCycles += readCycles(s.biasLoad) + writeCycles(s.store) + s.tileCommands * host + latency + 3 * d;
+  return (t, placement) => {
+    const [ti, tj, tk] = [t.tileM / d, t.tileN / d, t.tileK / dk];
+    const [mt, nt, kt] = [ceilDiv(mb, ti), ceilDiv(nb, tj), ceilDiv(kb, tk)];
+    const reused = kt > 1 ? undefined : t.order === 'ijk' ? (nt > 1 ? 'a' : undefined) : mt > 1 ? 'b' : undefined;
+    // B and A share a bank (their rows stream one after the other) only when no bank was free for B.
+    const sharedBank = cfg.scratchpadSinglePorted && Math.floor(placement.bRow / target.scratchpadBankRows) === 0;
+    const pipelined = placement.copies === 2 && mt * nt * kt > 1;
+
+    /** Step (i, j, k): its K groups (all alike but the last) and its output tile's bias and stores. */
+    const step = (i: number, j: number, k: number) => {
+      const [tiH, tjH, tkH] = [Math.min(ti, mb - i * ti), Math.min(tj, nb - j * tj), Math.min(tk, kb - k * tk)];
+      const [mEdge, nEdge, kEdge] = [i * ti + tiH === mb, j * tj + tjH === nb, k * tk + tkH === kb];
+      const rowsI = (tiH - 1) * d + (mEdge ? lastM : d);
+      // Execute, per K block: per column block the first compute streams A beside the new weights, the others A.
+      const lastRows = mEdge ? lastM : d;
+      const first = tiH === 1 ? lastRows : d;
+      const perColumn = tiH >= 2 ? (tiH - 2) * Math.max(d, minRows) + Math.max(lastRows, minRows) : 0;
+      const execOf = (kRows: number): number =>
+        t.dataflow === 'ws' ? tjH * ((sharedBank ? first + kRows : Math.max(first, kRows, minRows)) + perColumn) : tjH * tiH * Math.max(d, minRows);
+      const loadsA = reused === 'a' ? j === 0 : true;
+      const loadsB = reused === 'b' ? i === 0 : true;
+      const bRow = split(tjH, mbl, nEdge ? trimN : 0, 1);
+      const group = (blocks: number, last: boolean): Group => {
+        const kRowsLast = last && kEdge ? lastK : dk;
+        let load = none;
+        let commands = 2 * blocks * tjH * tiH;
+        if (loadsA) {
+          load = plus(load, row(blocks * dk - (last && kEdge ? trimK : 0)), rowsI);
+          commands += tiH;
         }
-        cycles += stepCycles * ci * cj * ck;
-        if (i === 0 && j === 0 && k === 0) fill = readCycles(gs[0].load) + latency;
-        if (i === mt - 1 && j === nt - 1 && k === kt - 1) drain = readCycles(s.biasLoad) + writeCycles(s.store) + latency + 3 * d + 3;
+        if (loadsB) {
+          load = plus(load, bRow.dma, (blocks - 1) * dk + kRowsLast);
+          commands += blocks * bRow.moves;
+        }
+        return { exec: (blocks - 1) * execOf(dk) + execOf(kRowsLast), load, commands, blocks };
+      };
+      const groups = ceilDiv(tkH, kGroup);
+      const full = group(kGroup, false);
+      const last = group(tkH - (groups - 1) * kGroup, true);
+      // The output tile's bias (i32 rows, biasGroup blocks a move) and its stores (storeGroup blocks a move).
+      let store = none;
+      let bias = none;
+      let tileCommands = 0;
+      if (k === kt - 1) {
+        const units = split(tjH, storeGroup, nEdge ? trimN : 0, shape.outBytes);
+        store = plus(none, units.dma, rowsI);
+        tileCommands += tiH * units.moves;
+        if (shape.bias !== 'none') {
+          const lastUnit = tjH - (units.moves - 1) * storeGroup;
+          const fullUnit = split(storeGroup, biasGroup, 0, 4);
+          const edgeUnit = split(lastUnit, biasGroup, nEdge ? trimN : 0, 4);
+          bias = plus(plus(none, fullUnit.dma, (units.moves - 1) * rowsI), edgeUnit.dma, rowsI);
+          tileCommands += tiH * ((units.moves - 1) * fullUnit.moves + edgeUnit.moves);
+        }
       }
-  return pipelined ? fill + cycles + drain : cycles;
+      return { groups, full, last, tkH, store, bias, tileCommands };
+    };
+
+    // Step classes: first, interior and last tile along each axis, with how many steps each stands for.
+    const classes = (count: number): [number, number][] => (count === 1 ? [[0, 1]] : count === 2 ? [[0, 1], [1, 1]] : [[0, 1], [1, count - 2], [count - 1, 1]]);
+    let cycles = 0;
+    let fill = 0;
+    let drain = 0;
+    for (const [i, ci] of classes(mt))
+      for (const [j, cj] of classes(nt))
+        for (const [k, ck] of classes(kt)) {
+          const s = step(i, j, k);
+          const firstGroup = s.groups > 1 ? s.full : s.last;
+          let stepCycles = 0;
+          if (pipelined) {
+            // Group g computes while the next group's loads (after the last:
+            // the next step's first, about this one's) stream in; a first
+            // step (k = 0) also adds the bias and stores the previous output
+            // tile (about this one's) over its groups, in proportion to their K blocks.
+            const prev = k === 0 ? step(i, j, kt - 1) : undefined;
+            const slot = (g: Group, next: Group): number => {
+              const share = g.blocks / s.tkH;
+              const reads = readCycles(plus(next.load, prev ? prev.bias : none, share));
+              const writes = prev ? writeCycles(plus(none, prev.store, share)) : 0;
+              return Math.max(g.exec, reads, writes, (g.commands + (prev ? prev.tileCommands * share : 0)) * host);
+            };
+            if (s.groups === 1) stepCycles = slot(s.last, s.last);
+            else stepCycles = (s.groups - 2) * slot(s.full, s.full) + slot(s.full, s.last) + slot(s.last, s.full);
+          } else {
+            // One copy: the first group loads before the computes; the bias and stores (last K step) after them.
+            stepCycles = readCycles(firstGroup.load) + latency;
+            if (s.groups === 1) stepCycles += Math.max(s.last.exec, s.last.commands * host);
+            else
+              stepCycles +=
+                (s.groups - 2) * Math.max(s.full.exec, readCycles(s.full.load), s.full.commands * host) +
+                Math.max(s.full.exec, readCycles(s.last.load), s.full.commands * host) +
+                Math.max(s.last.exec, s.last.commands * host);
+            if (k === kt - 1) stepCycles += readCycles(s.bias) + writeCycles(s.store) + s.tileCommands * host + latency + 3 * d;
+          }
+          cycles += stepCycles * ci * cj * ck;
+          if (i === 0 && j === 0 && k === 0) fill = readCycles(firstGroup.load) + latency;
+          if (i === mt - 1 && j === nt - 1 && k === kt - 1) drain = readCycles(s.bias) + writeCycles(s.store) + latency + 3 * d + 3;
+        }
+    return pipelined ? fill + cycles + drain : cycles;
+  };
 }

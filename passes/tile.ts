@@ -18,7 +18,7 @@ import type { GemmTiling, TensorFunc, TensorOp } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
 import { DATAFLOW_NAME, gemmTileRows } from '../ir/tiled-verify.js';
 import { placeGemm, rowsPlacement } from './map-memory.js';
-import { estimateRowsSchedule, type GemmShape } from './schedule-estimate.js';
+import { rowsScheduleEstimator, type GemmShape } from './schedule-estimate.js';
 import { withBody } from './rewrite.js';
 import type { GemminiTarget } from './target.js';
 
@@ -85,7 +85,8 @@ export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics, opt
     // Distinct tile sizes: the two loop orders of one size rank alike.
     const shortlist: GemmTiling[] = [];
     const sizes = new Set<string>();
-    for (const { c } of candidates.map((c) => ({ c, quick: estimateRowsSchedule(shape, c, rowsPlacement(c, target), target) })).sort((x, y) => x.quick - y.quick)) {
+    const estimate = rowsScheduleEstimator(shape, target);
+    for (const { c } of candidates.map((c) => ({ c, quick: estimate(c, rowsPlacement(c, target)) })).sort((x, y) => x.quick - y.quick)) {
       const size = `${c.tileM}x${c.tileN}x${c.tileK}`;
       if (sizes.has(size)) continue;
       sizes.add(size);

@@ -33,6 +33,10 @@ import { estimateProgram, estimateStatements, INSTRUCTION_KINDS } from '../gemmi
 import type { ProgramFunc, ProgramStmt } from '../ir/program-ir.js';
 import { DTYPE_BYTES } from '../ir/types.js';
 import { parseProgram } from '../ir/program-parse.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileForGemmini } from '../cli/gemmini-driver.js';
+import { compileSource } from '../frontend/frontend.js';
 import { getPreset } from '../gemmini/presets.js';
 
 const RANDOM_CASES = 40;
@@ -145,6 +149,25 @@ describe('cost model entry points', () => {
     const e = estimateProgram(parsed.value!, getPreset('default')!.config);
     expect(e.instructions.mvin).toBe(8);
     expect(e.dramBytesRead).toBe(8 * 16 * 16);
+  });
+
+  it('a one-gemm compile carries map-memory\'s estimate, which is estimateProgram of the program it produces', () => {
+    for (const [file, preset] of [
+      ['gemm.tc', 'default'],
+      ['resnet50_conv3x3.tc', 'default'],
+      ['gemm_bias_relu.tc', 'dim8'],
+      ['gemm_odd.tc', 'dim32'],
+      ['mobilenet_pointwise.tc', 'chip'],
+    ] as const) {
+      const path = join('examples', file);
+      const config = getPreset(preset)!.config;
+      const build = compileForGemmini(compileSource(path, readFileSync(path, 'utf8')).func!, config, path);
+      expect(build.estimate, `${file} on ${preset}`).toBeDefined();
+      expect(build.estimate, `${file} on ${preset}`).toEqual(estimateProgram(build.program!, config));
+    }
+    // Two gemms: no single placement estimate; callers run estimateProgram.
+    const mlp = join('examples', 'mlp.tc');
+    expect(compileForGemmini(compileSource(mlp, readFileSync(mlp, 'utf8')).func!, getPreset('default')!.config, mlp).estimate).toBeUndefined();
   });
 
   it('costs an empty program nothing', () => {
