@@ -10,6 +10,9 @@
 // map-memory produces, with every gemm's tiles set to DIM and its placement to
 // one copy at fixed rows), run on the same model. "predicted" is the
 // analytical cost model (gemmini/cost.ts) when it exists, '-' otherwise.
+// "DRAM bound" is the cycles the program's DRAM reads (or writes, the
+// larger) need at the model's request rate; "of bound" = max(ideal, DRAM
+// bound) / cycles, how close the program is to what its traffic allows.
 // The host model is deterministic, so one run per program gives its cycles;
 // every run's outputs are also compared with the reference interpreter
 // (--no-check skips that).
@@ -27,6 +30,8 @@ import { emitGemminiC } from '../backends/gemmini-c/emit.js';
 import type { GemminiConfig } from '../gemmini/config.js';
 import { renderGemminiParams } from '../gemmini/params.js';
 import { getPreset } from '../gemmini/presets.js';
+import { parseModelReport } from '../gemmini/model-report.js';
+import { derivedParams } from '../gemmini/config.js';
 import { Diagnostics } from '../ir/diagnostics.js';
 import { interpret } from '../ir/interpret.js';
 import type { ProgramFunc } from '../ir/program-ir.js';
@@ -187,6 +192,8 @@ function lower(w: Workload): Lowered {
 interface Measured {
   readonly cycles: number;
   readonly pass?: boolean;
+  readonly dramBytesRead: number;
+  readonly dramBytesWritten: number;
 }
 
 async function measure(func: TensorFunc, cSource: string, expected: ReturnType<typeof interpret> | undefined): Promise<Measured> {
@@ -196,7 +203,8 @@ async function measure(func: TensorFunc, cSource: string, expected: ReturnType<t
     const run = await runHostBinary(build, { seed: 1, timeoutMs: 600_000 });
     if (run.status !== 'ok' || !run.report || run.report.cycles === undefined) throw new Error(`${func.name}: ${run.status} ${run.message ?? ''}`);
     const pass = expected ? compareOutputs(expected, run.report.outputs).pass : undefined;
-    return { cycles: run.report.cycles, pass };
+    const model = parseModelReport(run.stdout);
+    return { cycles: run.report.cycles, pass, dramBytesRead: model?.dramBytesRead ?? 0, dramBytesWritten: model?.dramBytesWritten ?? 0 };
   } finally {
     removeHostBuild(build);
   }
@@ -205,6 +213,18 @@ async function measure(func: TensorFunc, cSource: string, expected: ReturnType<t
 // ---------------------------------------------------------------------------
 // Table 1: cycles and utilisation
 // ---------------------------------------------------------------------------
+
+/**
+ * Cycles the DRAM traffic needs at the host model's rate: requests of
+ * MAX_BYTES, maxInFlightRequests outstanding per direction, each slot held
+ * for the memory latency plus its beats (gemmini_model.c dma_request).
+ */
+function dramBound(m: Measured): number {
+  const p = derivedParams(config);
+  const perRequest = config.memLatencyCycles + Math.ceil(p.MAX_BYTES / p.DMA_BUS_BYTES);
+  const cyclesFor = (bytes: number): number => (Math.ceil(bytes / p.MAX_BYTES) * perRequest) / config.maxInFlightRequests;
+  return Math.max(cyclesFor(m.dramBytesRead), cyclesFor(m.dramBytesWritten));
+}
 
 const cost = await loadCostModel();
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -230,6 +250,8 @@ for (const w of workloads) {
     String(tc.cycles),
     String(Math.round(ideal)),
     pct(ideal / tc.cycles),
+    String(Math.round(dramBound(tc))),
+    pct(Math.max(ideal, dramBound(tc)) / tc.cycles),
     predicted === undefined ? '-' : String(Math.round(predicted)),
     errPct(predicted, tc.cycles),
     mark(tc),
@@ -248,7 +270,10 @@ for (const w of workloads) {
 
 console.log(`Gemmini '${config.name}' (DIM ${target.dim}), dataflow ${dataflow ?? 'default'}, host model, seed 1; ideal = MACs / DIM^2; ${cost.note}`);
 console.log(`\ntc's schedule`);
-console.log(table(['workload', 'MACs', 'cycles', 'ideal', 'util', 'predicted', 'error', 'check'], rows));
+console.log(table(['workload', 'MACs', 'cycles', 'ideal', 'util', 'DRAM bound', 'of bound', 'predicted', 'error', 'check'], rows));
+console.log(
+  `DRAM bound: the cycles the program's DRAM traffic needs at the model's request rate (MAX_BYTES requests, ${config.maxInFlightRequests} in flight, each held ${config.memLatencyCycles} cycles + its bus beats), reads and writes each; of bound = max(ideal, DRAM bound) / cycles`,
+);
 console.log(`\nnaive schedule (one unbuffered ${target.dim}x${target.dim}x${target.dim} tile at a time) and tc's speed-up over it`);
 console.log(table(['workload', 'cycles', 'util', 'predicted', 'error', 'check', 'speed-up'], naiveRows));
 for (const f of failures) console.log(`FAIL ${f}`);
