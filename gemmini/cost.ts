@@ -1647,10 +1647,12 @@ class Timing {
       // With a mod/div pattern only whole periods of it can be steady (a
       // stretch of alike iterations inside one proves nothing).
       for (const p of n.period > 1 ? [n.period, 2 * n.period] : [1, 2]) if (!period && v >= 2 * p + 1 && steadyOver(p)) period = p;
-      // No steady state found: the mean advance of all but the first, over
-      // whole periods of a mod/div pattern (and at least the busiest queue's pace).
-      const whole = Math.max(1, n.period);
-      if (!period && v >= Math.max(MAX_WARMUP, 2 * whole + 1)) period = v - 1 - ((v - 1) % whole);
+      // No steady state found: the mean advance of all but the first; with a
+      // mod/div pattern, after steadiness had two chances to show, over the
+      // most recent half of the iterations in whole periods (the first ones
+      // often differ: the previous tile's stores ride on them).
+      if (!period && n.period <= 1 && v >= MAX_WARMUP) period = v - 1;
+      if (!period && n.period > 1 && v >= Math.max(MAX_WARMUP, 3 * n.period + 1)) period = Math.max(n.period, Math.floor((v - 1) / 2 / n.period) * n.period);
       if (!period) continue;
       // Steady, every moving part advances alike; otherwise the frontier (the latest time in the state) sets the pace.
       // A queue busy for b cycles per iteration holds the pace to at least b

@@ -91,10 +91,16 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
     return { dma: plus(row((lastBlocks * d - trim) * elemBytes), row(group * d * elemBytes), moves - 1), moves };
   };
 
+  // The loop order only matters when a tile's A or B is kept (one K step
+  // per tile): the other order of a tiling is usually costed already.
+  const known = new Map<string, number>();
   return (t, placement) => {
     const [ti, tj, tk] = [t.tileM / d, t.tileN / d, t.tileK / dk];
     const [mt, nt, kt] = [ceilDiv(mb, ti), ceilDiv(nb, tj), ceilDiv(kb, tk)];
     const reused = kt > 1 ? undefined : t.order === 'ijk' ? (nt > 1 ? 'a' : undefined) : mt > 1 ? 'b' : undefined;
+    const key = `${ti} ${tj} ${tk} ${reused ?? '-'} ${placement.copies} ${placement.bRow}`;
+    const before = known.get(key);
+    if (before !== undefined) return before;
     // B and A share a bank (their rows stream one after the other) only when no bank was free for B.
     const sharedBank = cfg.scratchpadSinglePorted && Math.floor(placement.bRow / target.scratchpadBankRows) === 0;
     const pipelined = placement.copies === 2 && mt * nt * kt > 1;
@@ -151,6 +157,15 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
 
     // Step classes: first, interior and last tile along each axis, with how many steps each stands for.
     const classes = (count: number): [number, number][] => (count === 1 ? [[0, 1]] : count === 2 ? [[0, 1], [1, 1]] : [[0, 1], [1, count - 2], [count - 1, 1]]);
+    const lastSteps = new Map<number, ReturnType<typeof step>>();
+    const lastStep = (i: number, j: number): ReturnType<typeof step> => {
+      let s = lastSteps.get(i * nt + j);
+      if (!s) {
+        s = step(i, j, kt - 1);
+        lastSteps.set(i * nt + j, s);
+      }
+      return s;
+    };
     let cycles = 0;
     let fill = 0;
     let drain = 0;
@@ -165,7 +180,7 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
             // the next step's first, about this one's) stream in; a first
             // step (k = 0) also adds the bias and stores the previous output
             // tile (about this one's) over its groups, in proportion to their K blocks.
-            const prev = k === 0 ? step(i, j, kt - 1) : undefined;
+            const prev = k === 0 ? lastStep(i, j) : undefined;
             const slot = (g: Group, next: Group): number => {
               const share = g.blocks / s.tkH;
               const reads = readCycles(plus(next.load, prev ? prev.bias : none, share));
@@ -189,6 +204,8 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
           if (i === 0 && j === 0 && k === 0) fill = readCycles(firstGroup.load) + latency;
           if (i === mt - 1 && j === nt - 1 && k === kt - 1) drain = readCycles(s.bias) + writeCycles(s.store) + latency + 3 * d + 3;
         }
-    return pipelined ? fill + cycles + drain : cycles;
+    const total = pipelined ? fill + cycles + drain : cycles;
+    known.set(key, total);
+    return total;
   };
 }
