@@ -429,54 +429,111 @@ function compileRange(e: IExpr, scope: Scope): RangeFn {
       };
     }
     default: {
+      // Affine (most addresses): each term at the end of its range that lowers or raises the sum.
+      const affine = affineOf(e, scope);
+      if (affine) {
+        const c = affine.c;
+        const terms = [...affine.terms].filter(([, k]) => k !== 0);
+        if (terms.length === 1) {
+          const [[s0, k0]] = terms;
+          return k0 > 0
+            ? (lo, hi, out, at) => {
+                out[at] = c + k0 * lo[s0];
+                out[at + 1] = c + k0 * hi[s0];
+              }
+            : (lo, hi, out, at) => {
+                out[at] = c + k0 * hi[s0];
+                out[at + 1] = c + k0 * lo[s0];
+              };
+        }
+        const slots = terms.map(([slot]) => slot);
+        const coefs = terms.map(([, k]) => k);
+        return (lo, hi, out, at) => {
+          let min = c;
+          let max = c;
+          for (let t = 0; t < slots.length; t++) {
+            const k = coefs[t];
+            const l = k * lo[slots[t]];
+            const h = k * hi[slots[t]];
+            if (k > 0) {
+              min += l;
+              max += h;
+            } else {
+              min += h;
+              max += l;
+            }
+          }
+          out[at] = min;
+          out[at + 1] = max;
+        };
+      }
       const lhs = compileRange(e.lhs, scope);
       const rhs = compileRange(e.rhs, scope);
       const t = new Float64Array(4); // this node's operands
-      const kind = e.kind;
-      return (lo, hi, out, at) => {
+      const operands = (lo: Env, hi: Env): void => {
         lhs(lo, hi, t, 0);
         rhs(lo, hi, t, 2);
-        const a0 = t[0];
-        const a1 = t[1];
-        const b0 = t[2];
-        const b1 = t[3];
-        let r0: number;
-        let r1: number;
-        switch (kind) {
-          case 'add':
-            [r0, r1] = [a0 + b0, a1 + b1];
-            break;
-          case 'sub':
-            [r0, r1] = [a0 - b1, a1 - b0];
-            break;
-          case 'mul':
-            r0 = Math.min(a0 * b0, a0 * b1, a1 * b0, a1 * b1);
-            r1 = Math.max(a0 * b0, a0 * b1, a1 * b0, a1 * b1);
-            break;
-          case 'min':
-            [r0, r1] = [Math.min(a0, b0), Math.min(a1, b1)];
-            break;
-          case 'max':
-            [r0, r1] = [Math.max(a0, b0), Math.max(a1, b1)];
-            break;
-          case 'mod':
-            if (b0 === b1 && b0 > 0 && a0 >= 0 && Math.floor(a0 / b0) === Math.floor(a1 / b0)) [r0, r1] = [a0 % b0, a1 % b0];
-            else [r0, r1] = [0, Math.max(0, b1 - 1)];
-            break;
-          case 'div':
-            if (b0 > 0) [r0, r1] = [Math.floor(a0 / (a0 < 0 ? b0 : b1)), Math.floor(a1 / (a1 < 0 ? b1 : b0))];
-            else [r0, r1] = [Math.min(a0, -a1), Math.max(a1, -a0)];
-            break;
-          default: {
-            // comparisons: 1 when certainly true, 0 when certainly false
+      };
+      switch (e.kind) {
+        case 'add':
+          return (lo, hi, out, at) => {
+            operands(lo, hi);
+            out[at] = t[0] + t[2];
+            out[at + 1] = t[1] + t[3];
+          };
+        case 'sub':
+          return (lo, hi, out, at) => {
+            operands(lo, hi);
+            out[at] = t[0] - t[3];
+            out[at + 1] = t[1] - t[2];
+          };
+        case 'mul':
+          return (lo, hi, out, at) => {
+            operands(lo, hi);
+            const [p0, p1, p2, p3] = [t[0] * t[2], t[0] * t[3], t[1] * t[2], t[1] * t[3]];
+            out[at] = Math.min(p0, p1, p2, p3);
+            out[at + 1] = Math.max(p0, p1, p2, p3);
+          };
+        case 'min':
+          return (lo, hi, out, at) => {
+            operands(lo, hi);
+            out[at] = Math.min(t[0], t[2]);
+            out[at + 1] = Math.min(t[1], t[3]);
+          };
+        case 'max':
+          return (lo, hi, out, at) => {
+            operands(lo, hi);
+            out[at] = Math.max(t[0], t[2]);
+            out[at + 1] = Math.max(t[1], t[3]);
+          };
+        case 'mod':
+          return (lo, hi, out, at) => {
+            operands(lo, hi);
+            const [a0, a1, b0, b1] = [t[0], t[1], t[2], t[3]];
+            const exact = b0 === b1 && b0 > 0 && a0 >= 0 && Math.floor(a0 / b0) === Math.floor(a1 / b0);
+            out[at] = exact ? a0 % b0 : 0;
+            out[at + 1] = exact ? a1 % b0 : Math.max(0, b1 - 1);
+          };
+        case 'div':
+          return (lo, hi, out, at) => {
+            operands(lo, hi);
+            const [a0, a1, b0, b1] = [t[0], t[1], t[2], t[3]];
+            out[at] = b0 > 0 ? Math.floor(a0 / (a0 < 0 ? b0 : b1)) : Math.min(a0, -a1);
+            out[at + 1] = b0 > 0 ? Math.floor(a1 / (a1 < 0 ? b1 : b0)) : Math.max(a1, -a0);
+          };
+        default: {
+          // comparisons: 1 when certainly true, 0 when certainly false
+          const kind = e.kind;
+          return (lo, hi, out, at) => {
+            operands(lo, hi);
+            const [a0, a1, b0, b1] = [t[0], t[1], t[2], t[3]];
             const always = kind === 'lt' ? a1 < b0 : kind === 'le' ? a1 <= b0 : kind === 'gt' ? a0 > b1 : kind === 'ge' ? a0 >= b1 : kind === 'eq' ? a0 === a1 && b0 === b1 && a0 === b0 : a1 < b0 || b1 < a0;
             const never = kind === 'lt' ? a0 >= b1 : kind === 'le' ? a0 > b1 : kind === 'gt' ? a1 <= b0 : kind === 'ge' ? a1 < b0 : kind === 'eq' ? a1 < b0 || b1 < a0 : a0 === a1 && b0 === b1 && a0 === b0;
-            [r0, r1] = always ? [1, 1] : never ? [0, 0] : [0, 1];
-          }
+            out[at] = always ? 1 : 0;
+            out[at + 1] = always || !never ? 1 : 0;
+          };
         }
-        out[at] = r0;
-        out[at + 1] = r1;
-      };
+      }
     }
   }
 }
