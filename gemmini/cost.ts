@@ -15,7 +15,7 @@
 //    samples agree (edges — `min(DIM, size - DIM*i)`, remainder tiles — sit
 //    in the first and last iterations) the interior is one sample times its
 //    count, else every iteration is evaluated. A loop whose variable appears
-//    in mod or div (the pipelined schedule's K groups) is sampled so per
+//    in mod or div (the pipelined schedule's K groups) is sampled per
 //    residue class of their period, where the mods are constant and the
 //    divs affine. loop_ws counts are closed
 //    forms of LoopMatmul's FSMs. CPU ops cost nothing: they run on the host
@@ -51,9 +51,11 @@
 //      still read (single buffering) wait so.
 //    A loop whose body mixes queues is evaluated iteration by iteration until
 //    the state advances by the same amount every iteration (or every two:
-//    alternating buffers, DMA alignments); the interior iterations left are
-//    then skipped by moving the state forward by that period (prologue,
-//    steady state × count, epilogue), and the last iteration is evaluated.
+//    alternating buffers, DMA alignments; with a mod/div pattern, every one
+//    or two of its periods); the interior iterations left are then skipped
+//    by moving the state forward by that period (prologue, steady state ×
+//    count, epilogue) — never slower than the busiest queue's busy cycles
+//    per iteration — and the last iteration (or period) is evaluated.
 //    A single-queue loop is one batch per chunk of its outer iterations, so a
 //    compute phase follows its loads chunk by chunk. loop_ws is its own closed
 //    form: D moves, then A and B moves in the order LoopMatmul's arbiter

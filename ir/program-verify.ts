@@ -5,7 +5,7 @@
 // instruction instance, so it proves these facts for the whole run.
 
 import { Diagnostics } from './diagnostics.js';
-import { evalCompiledI, freeVars, type IExpr } from './iexpr.js';
+import { evalI, freeVars, type IExpr } from './iexpr.js';
 import type { DramBuffer, DramRef, Inst, LocalAddr, ProgramFunc, ProgramStmt } from './program-ir.js';
 import { printInst } from './program-print.js';
 import { checkOpType, operandsOf, type TensorOp } from './tensor-ir.js';
@@ -31,7 +31,7 @@ export function forEachStmt(
       visit(s, env);
       continue;
     }
-    const extent = evalCompiledI(s.extent, env);
+    const extent = evalI(s.extent, env);
     for (let i = 0; i < extent; i++) {
       env.set(s.var, i);
       forEachStmt(s.body, visit, env);
@@ -69,7 +69,7 @@ export function verifyProgram(p: ProgramFunc, target: ProgramTarget, diags: Diag
     seen.add(key);
     diags.error(`instruction #${index} '${text}': ${message}`);
   };
-  const ev = (e: IExpr, env: Map<string, number>): number => evalCompiledI(e, env);
+  const ev = (e: IExpr, env: Map<string, number>): number => evalI(e, env);
 
   const local = (inst: Inst, a: LocalAddr, rows: number, cols: number, env: Map<string, number>, what: string, blockRows = rows): void => {
     if (a.space === 'garbage') return;

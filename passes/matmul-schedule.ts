@@ -30,11 +30,11 @@
 // A K group is the K blocks one A mvin moves: maxBlockLen of them when they
 // are DIM wide, else one. C is stored in units of up to maxBlockLen blocks
 // of one block row per mvout (int8 C; raw int32 C one block at a time), as
-// gemmini.h stores C, so one DMA request carries a whole 64-byte row. When only one copy of each buffer fits, the next
-// step's loads would overwrite what this step reads and the next tile's
-// computes what this one stores: each step then loads its first group
-// before its computes, the bias goes into C first and C is stored at the
-// end of its tile. With one step per tile, the tiles of a row (ijk) keep
+// gemmini.h stores C, so one DMA request carries a whole 64-byte row. When
+// only one copy of each buffer fits, the next step's loads would overwrite
+// what this step reads and the next tile's computes what this one stores:
+// each step then loads its first group before its computes, the bias goes
+// into C first and C is stored at the end of its tile. With one step per tile, the tiles of a row (ijk) keep
 // their A tile, those of a column (jik) their B tile, instead of loading it
 // again.
 //

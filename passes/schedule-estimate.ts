@@ -6,11 +6,12 @@
 // best few. Compile time and sweep speed depend on that split: the
 // analytical model takes milliseconds per candidate.
 //
-// The schedule is a software pipeline over tile steps (one K tile of one
-// output tile): while a step computes, the DMA loads the next step's A and B
-// tiles and stores the previous output tile. So a step takes about the
-// longest of its four streams, each from the host model's constants
-// (gemmini/runtime/gemmini_model.c, MODEL_TIMING):
+// The schedule is a software pipeline over the K groups of tile steps (one
+// K tile of one output tile): while a group computes, the DMA loads the next
+// group's A and B blocks (after a step's last group, the next step's first)
+// and, in a step's first groups, stores the previous output tile. So a group
+// takes about the longest of four streams, each from the host model's
+// constants (gemmini/runtime/gemmini_model.c, MODEL_TIMING):
 // - execute: mesh rows streamed, one per cycle, at least meshMinRows per compute;
 // - loads: DMA reads, one request per cycle, each holding one of
 //   maxInFlightRequests slots for the memory latency plus its bus beats;
@@ -20,7 +21,8 @@
 // stores). With one copy of each buffer nothing overlaps across steps: a
 // step's first loads, its computes and (last K step) its stores add up.
 // Steps differ only at the edges (remainder tiles), so steps are grouped by
-// whether their i, j, k tile is the first, an interior or the last one.
+// whether their i, j, k tile is the first, an interior or the last one, and
+// a step's groups are all alike but its last.
 
 import { derivedParams } from '../gemmini/config.js';
 import { MODEL_TIMING } from '../gemmini/cost.js';
