@@ -11,6 +11,12 @@
 import { describe, expect, it } from 'vitest';
 import { TILE_CHOICE_CASES, tileChoice, type TileChoiceOutcome } from '../bench/tile-choice.js';
 import { median } from '../bench/stats.js';
+import fc from 'fast-check';
+import { getPreset } from '../gemmini/presets.js';
+import { rowsPlacement } from '../passes/map-memory.js';
+import { rowsScheduleEstimator, type GemmShape } from '../passes/schedule-estimate.js';
+import { gemminiTarget } from '../passes/target.js';
+import { candidateTilings } from '../passes/tile.js';
 
 describe('tile choice by the closed-form estimate', () => {
   const outcomes: TileChoiceOutcome[] = TILE_CHOICE_CASES.flatMap(([file, preset]) => tileChoice(file, preset, 12));
@@ -23,5 +29,28 @@ describe('tile choice by the closed-form estimate', () => {
 
   it('picks a tiling within 6% of the best of the 12 by the analytical model, for every gemm', () => {
     for (const o of outcomes) expect(o.chosenCycles / o.bestCycles, o.label).toBeLessThanOrEqual(1.06);
+  });
+});
+
+describe('the closed-form estimate on any shape', () => {
+  it('is finite, positive and at least the mesh cycles, for every candidate tiling of random shapes on every int8 preset', () => {
+    const presets = ['default', 'dim4', 'dim8', 'dim32', 'chip'].map((name) => gemminiTarget(getPreset(name)!.config));
+    const size = fc.constantFrom(1, 2, 15, 16, 17, 31, 33, 64, 97, 200);
+    fc.assert(
+      fc.property(size, size, size, fc.constantFrom('none', 'row', 'matrix'), fc.constantFrom(1, 4), fc.constantFrom('ws', 'os'), (m, n, k, bias, outBytes, dataflow) => {
+        for (const target of presets) {
+          if (!target.dataflows.includes(dataflow as 'ws' | 'os')) continue;
+          const shape: GemmShape = { m, n, k, bias: bias as GemmShape['bias'], outBytes: outBytes as 1 | 4 };
+          const estimate = rowsScheduleEstimator(shape, target);
+          // Every block product streams at least its A rows (at least 4) through the mesh.
+          const meshCycles = Math.ceil(m / target.dim) * Math.ceil(n / target.dim) * Math.ceil(k / target.kStep) * 4;
+          for (const t of candidateTilings(m, n, k, target, dataflow as 'ws' | 'os')) {
+            const cycles = estimate(t, rowsPlacement(t, target));
+            expect(Number.isFinite(cycles) && cycles >= meshCycles, `${m}x${k}x${n} ${JSON.stringify(t)} on ${target.name}: ${cycles}`).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
