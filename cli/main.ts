@@ -123,8 +123,9 @@ Options:
     help: `Usage: tc compile [options] FILE.tc
 
 Lowers FILE. Without --target it prints the Tensor IR. With --target gemmini it
-lowers to Gemmini instructions and writes the C program, its gemmini_params.h
-and a compile report into the output directory (default: out/NAME/).
+lowers to Gemmini instructions and writes the C program, its gemmini_params.h,
+the Program IR and a compile report (tiles, memory map, the cycles the
+analytical model predicts) into the output directory (default: out/NAME/).
 
 Options:
   --target gemmini       compile for Gemmini

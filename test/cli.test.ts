@@ -171,6 +171,10 @@ describe('compile --target gemmini and run', () => {
     expect(readFileSync(join(out, 'gemm_bias_relu.program.ir'), 'utf8')).toMatch(/^program @gemm_bias_relu dim=8 \{/);
     const report = readFileSync(join(out, 'gemm_bias_relu.report.txt'), 'utf8');
     expect(report).toContain('-> Gemmini');
+    // Tiles, memory map and the analytical model's prediction.
+    expect(report).toMatch(/tiles M \d+, N \d+, K \d+/);
+    expect(report).toMatch(/memory: /);
+    expect(report).toMatch(/predicted by the analytical model[^\n]*\n\s+cycles [1-9]\d*, utilisation \d+\.\d%/);
     expect(r.stdout).toContain(report);
   });
 
