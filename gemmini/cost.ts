@@ -1499,7 +1499,7 @@ function overlaps(a: readonly number[], b: readonly number[]): boolean {
 // ---------------------------------------------------------------------------
 
 /** Single-queue loops become at most this many batches (chunks of their outer iterations). */
-const MAX_CHUNKS = 4;
+const MAX_CHUNKS = 2;
 /** Runs of rows one operand of a batch may be described by, at most (then one interval). */
 const MAX_RUNS = 32;
 /** Iterations of a mixed loop evaluated before its steady period is assumed. */
