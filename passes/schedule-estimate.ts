@@ -81,30 +81,47 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
   const minRows = MODEL_TIMING.meshMinRows;
   const readCycles = (x: Dma): number => (x.requests === 0 ? 0 : Math.max(x.requests, x.beats, (x.requests * latency + x.beats) / window));
   const writeCycles = (x: Dma): number => (x.requests === 0 ? 0 : Math.max(x.beats, (x.requests * latency + x.beats) / window));
+  // Rows and splits recur across tilings: each is worked out once.
+  const rows = new Map<number, Dma>();
+  const splits = new Map<number, { dma: Dma; moves: number }>();
   /** One row of `bytes` bytes, 64-byte aligned: requests of at most MAX_BYTES. */
-  const row = (bytes: number): Dma => ({
-    requests: ceilDiv(bytes, maxBytes),
-    beats: Math.floor(bytes / maxBytes) * ceilDiv(maxBytes, bus) + ceilDiv(bytes % maxBytes, bus),
-  });
+  const row = (bytes: number): Dma => {
+    let r = rows.get(bytes);
+    if (!r) {
+      r = { requests: ceilDiv(bytes, maxBytes), beats: Math.floor(bytes / maxBytes) * ceilDiv(maxBytes, bus) + ceilDiv(bytes % maxBytes, bus) };
+      rows.set(bytes, r);
+    }
+    return r;
+  };
   /** Per row: `blocks` blocks of DIM columns moved `group` blocks at a time, the last move `trim` columns short; and the moves. */
   const split = (blocks: number, group: number, trim: number, elemBytes: number): { dma: Dma; moves: number } => {
-    const moves = ceilDiv(blocks, group);
-    const lastBlocks = blocks - (moves - 1) * group;
-    return { dma: plus(row((lastBlocks * d - trim) * elemBytes), row(group * d * elemBytes), moves - 1), moves };
+    // group < 4096 (MAX_BYTES <= 4096), trim < DIM <= 256, elemBytes 1 or 4: a number keys them.
+    const key = ((blocks * 4096 + group) * 256 + trim) * 8 + elemBytes;
+    let r = splits.get(key);
+    if (!r) {
+      const moves = ceilDiv(blocks, group);
+      const lastBlocks = blocks - (moves - 1) * group;
+      r = { dma: plus(row((lastBlocks * d - trim) * elemBytes), row(group * d * elemBytes), moves - 1), moves };
+      splits.set(key, r);
+    }
+    return r;
   };
 
   // The loop order only matters when a tile's A or B is kept (one K step
   // per tile): the other order of a tiling is usually costed already.
-  const known = new Map<string, number>();
+  const known = new Map<number | string, number>();
+  // A number keys a tiling exactly unless the matrices are astronomically large.
+  const numericKeys = (mb + 1) * (nb + 1) * (kb + 1) * 12 <= Number.MAX_SAFE_INTEGER;
   return (t, placement) => {
     const [ti, tj, tk] = [t.tileM / d, t.tileN / d, t.tileK / dk];
     const [mt, nt, kt] = [ceilDiv(mb, ti), ceilDiv(nb, tj), ceilDiv(kb, tk)];
     const reused = kt > 1 ? undefined : t.order === 'ijk' ? (nt > 1 ? 'a' : undefined) : mt > 1 ? 'b' : undefined;
-    const key = `${ti} ${tj} ${tk} ${reused ?? '-'} ${placement.copies} ${placement.bRow}`;
-    const before = known.get(key);
-    if (before !== undefined) return before;
     // B and A share a bank (their rows stream one after the other) only when no bank was free for B.
     const sharedBank = cfg.scratchpadSinglePorted && Math.floor(placement.bRow / target.scratchpadBankRows) === 0;
+    const variant = (reused === 'a' ? 1 : reused === 'b' ? 2 : 0) * 4 + (placement.copies - 1) * 2 + (sharedBank ? 1 : 0);
+    const key = numericKeys ? ((ti * (nb + 1) + tj) * (kb + 1) + tk) * 12 + variant : `${ti} ${tj} ${tk} ${variant}`;
+    const before = known.get(key);
+    if (before !== undefined) return before;
     const pipelined = placement.copies === 2 && mt * nt * kt > 1;
 
     /** Step (i, j, k): its K groups (all alike but the last) and its output tile's bias and stores. */
