@@ -4,8 +4,8 @@
 // convolutions on four presets: the closed form's error against the
 // analytical model over the best 12 candidates, and the cycles of the tiling
 // tc picks against the best of those 12 by the analytical model. Measured
-// when written (bench/tile-choice.ts): median |error| 4.4%; tc's pick is
-// the best of 12 but for three (+0.2%, +0.8%, and +4.6% on dim32's 3x3
+// when written (bench/tile-choice.ts): median |error| 5.3%; tc's pick is
+// the best of 12 but for three (+0.3%, +0.8%, and +4.6% on dim32's 3x3
 // convolution).
 
 import { describe, expect, it } from 'vitest';
