@@ -95,36 +95,34 @@ export async function findRiscvToolchain(env: Env = process.env): Promise<RiscvT
   return { what, wanted, prefix, source, path, version };
 }
 
+/** A program named by an environment variable, else found on PATH under its usual name; `why` says what it is for and how to get it. */
+function findOnPath(env: Env, variable: string, name: string, what: string, why: string): ToolLookup {
+  const wanted = env[variable] ?? name;
+  const source = env[variable] ? variable : 'PATH';
+  const path = which(wanted, env);
+  return { what, wanted, source, path, problem: path ? undefined : `no ${wanted}${source === 'PATH' ? ' on PATH' : ` (${variable})`}: ${why}` };
+}
+
 /** QEMU for --sim qemu: TC_QEMU or qemu-system-riscv64 on PATH. */
 export function findQemu(env: Env = process.env): ToolLookup {
-  const wanted = env.TC_QEMU ?? 'qemu-system-riscv64';
-  const source = env.TC_QEMU ? 'TC_QEMU' : 'PATH';
-  const path = which(wanted, env);
-  return {
-    what: 'QEMU (qemu-system-riscv64)',
-    wanted,
-    source,
-    path,
-    problem: path
-      ? undefined
-      : `no ${wanted}${source === 'PATH' ? ' on PATH' : ' (TC_QEMU)'}: --sim qemu runs the RISC-V binary on QEMU's virt machine, Gemmini emulated by tc's model. Install it (Debian/Ubuntu: ${INSTALL_QEMU}) or set TC_QEMU`,
-  };
+  return findOnPath(
+    env,
+    'TC_QEMU',
+    'qemu-system-riscv64',
+    'QEMU (qemu-system-riscv64)',
+    `--sim qemu runs the RISC-V binary on QEMU's virt machine, Gemmini emulated by tc's model. Install it (Debian/Ubuntu: ${INSTALL_QEMU}) or set TC_QEMU`,
+  );
 }
 
 /** Spike for --sim spike: TC_SPIKE or spike on PATH. */
 export function findSpike(env: Env = process.env): ToolLookup {
-  const wanted = env.TC_SPIKE ?? 'spike';
-  const source = env.TC_SPIKE ? 'TC_SPIKE' : 'PATH';
-  const path = which(wanted, env);
-  return {
-    what: "Spike with Gemmini's extension",
-    wanted,
-    source,
-    path,
-    problem: path
-      ? undefined
-      : `no ${wanted}${source === 'PATH' ? ' on PATH' : ' (TC_SPIKE)'}: --sim spike runs the binary on Spike, the RISC-V ISA simulator, with Gemmini's functional model (libgemmini, loaded by --extension=gemmini). No distribution packages it and tc never downloads or builds it: build it with Chipyard (its toolchain build installs spike; then generators/gemmini/scripts/build-spike.sh builds libgemmini for your gemmini_params.h), put spike on PATH or set TC_SPIKE`,
-  };
+  return findOnPath(
+    env,
+    'TC_SPIKE',
+    'spike',
+    "Spike with Gemmini's extension",
+    "--sim spike runs the binary on Spike, the RISC-V ISA simulator, with Gemmini's functional model (libgemmini, loaded by --extension=gemmini). No distribution packages it and tc never downloads or builds it: build it with Chipyard (its toolchain build installs spike; then generators/gemmini/scripts/build-spike.sh builds libgemmini for your gemmini_params.h), put spike on PATH or set TC_SPIKE",
+  );
 }
 
 /** A Chipyard-built Verilator simulator for --sim verilator: --sim-bin, else TC_VERILATOR_SIM. */
