@@ -36,7 +36,7 @@ import { Diagnostics } from '../ir/diagnostics.js';
 import { interpret } from '../ir/interpret.js';
 import type { ProgramFunc } from '../ir/program-ir.js';
 import { verifyProgram } from '../ir/program-verify.js';
-import type { TensorFunc, TensorOp } from '../ir/tensor-ir.js';
+import { type TensorFunc, type TensorOp, typeMap } from '../ir/tensor-ir.js';
 import { verifyMappedFunc } from '../ir/tiled-verify.js';
 import { randomTensor } from '../ir/tensor-value.js';
 import type { TensorType } from '../ir/types.js';
@@ -173,7 +173,7 @@ function lower(w: Workload): Lowered {
   const checked = verifyProgram(naiveProgram, target);
   if (naiveLog.hasErrors || checked.hasErrors) throw new Error(`${w.path}: naive program: ${[...naiveLog.items, ...checked.items].map((d) => d.message).join('; ')}`);
   // MACs of the accelerated work: m·k·n of every gemm (convolutions are gemms by now).
-  const types = new Map<string, TensorType>([...mapped.params.map((p) => [p.name, p.type] as const), ...mapped.body.map((o) => [o.result, o.type] as const)]);
+  const types = typeMap(mapped);
   let macs = 0;
   for (const op of mapped.body)
     if (op.kind === 'gemm') {

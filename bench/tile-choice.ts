@@ -17,12 +17,12 @@ import { compileSource } from '../frontend/frontend.js';
 import { estimateStatements } from '../gemmini/cost.js';
 import { getPreset } from '../gemmini/presets.js';
 import { Diagnostics } from '../ir/diagnostics.js';
-import type { TensorFunc, TensorOp } from '../ir/tensor-ir.js';
+import { type TensorFunc, type TensorOp, typeMap } from '../ir/tensor-ir.js';
 import { DTYPE_BYTES, type TensorType } from '../ir/types.js';
 import { gemmStatements } from '../passes/emit-instructions.js';
 import { placeGemm, rowsPlacement } from '../passes/map-memory.js';
 import { runGemminiPipeline } from '../passes/pipeline.js';
-import { rowsScheduleEstimator, type GemmShape } from '../passes/schedule-estimate.js';
+import { gemmShapeOf, rowsScheduleEstimator } from '../passes/schedule-estimate.js';
 import { gemminiTarget } from '../passes/target.js';
 import { candidateTilings } from '../passes/tile.js';
 import { median, table } from './stats.js';
@@ -46,15 +46,14 @@ export function tileChoice(file: string, presetName: string, top: number): TileC
   const log = new Diagnostics();
   const tiled = runGemminiPipeline(func, target, log).stages.get('tile') as TensorFunc;
   if (log.hasErrors) throw new Error(`${file} on ${presetName}: ${log.items.map((d) => d.message).join('; ')}`);
-  const types = new Map<string, TensorType>([...tiled.params.map((p) => [p.name, p.type] as const), ...tiled.body.map((o) => [o.result, o.type] as const)]);
+  const types = typeMap(tiled);
   const typeOf = (name: string): TensorType => types.get(name) as TensorType;
   const bytesOf = (name: string): number => DTYPE_BYTES[typeOf(name).dtype];
   const out: TileChoiceOutcome[] = [];
   for (const op of tiled.body) {
     if (op.kind !== 'gemm') continue;
-    const [m, k] = typeOf(op.a).shape;
-    const n = typeOf(op.b).shape[1];
-    const shape: GemmShape = { m, n, k, bias: op.bias === undefined ? 'none' : typeOf(op.bias).shape.length === 1 ? 'row' : 'matrix', outBytes: op.type.dtype === 'i8' ? 1 : 4 };
+    const shape = gemmShapeOf(op, typeOf);
+    const { m, n, k } = shape;
     let closedTime = 0;
     const estimate = rowsScheduleEstimator(shape, target);
     const ranked = candidateTilings(m, n, k, target, op.tiling!.dataflow)

@@ -5,7 +5,7 @@
 import type { CostEstimate } from '../gemmini/cost.js';
 import type { ProgramFunc } from '../ir/program-ir.js';
 import { forEachStmt } from '../ir/program-verify.js';
-import type { TensorFunc, TensorOp } from '../ir/tensor-ir.js';
+import { type TensorFunc, type TensorOp, typeMap } from '../ir/tensor-ir.js';
 import { formatType, type TensorType } from '../ir/types.js';
 
 export interface CompileReportInput {
@@ -26,7 +26,7 @@ function describeOp(op: TensorOp): string {
 }
 
 export function compileReport(r: CompileReportInput): string {
-  const types = new Map<string, TensorType>([...r.mapped.params.map((p) => [p.name, p.type] as const), ...r.mapped.body.map((o) => [o.result, o.type] as const)]);
+  const types = typeMap(r.mapped);
   const lines: string[] = [];
   lines.push(`tc compile report: ${r.source}, @${r.mapped.name}, Gemmini '${r.configName}' (DIM ${r.dim})`, '');
   lines.push('ops:');

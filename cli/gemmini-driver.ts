@@ -4,7 +4,7 @@
 import { Diagnostics } from '../ir/diagnostics.js';
 import { interpret } from '../ir/interpret.js';
 import type { ProgramFunc } from '../ir/program-ir.js';
-import type { TensorFunc } from '../ir/tensor-ir.js';
+import { type TensorFunc, typeMap } from '../ir/tensor-ir.js';
 import { randomTensor, type Tensor } from '../ir/tensor-value.js';
 import { emitGemminiC } from '../backends/gemmini-c/emit.js';
 import type { GemminiConfig } from '../gemmini/config.js';
@@ -54,7 +54,7 @@ export function compileForGemmini(
   const gemms = mapped.body.filter((op) => op.kind === 'gemm');
   let estimate: CostEstimate | undefined;
   if (gemms.length === 1 && gemms[0].kind === 'gemm' && gemms[0].tiling) {
-    const types = new Map<string, TensorType>([...mapped.params.map((p) => [p.name, p.type] as const), ...mapped.body.map((o) => [o.result, o.type] as const)]);
+    const types = typeMap(mapped);
     estimate = placeGemm(gemms[0], gemms[0].tiling, (name) => types.get(name) as TensorType, target).estimate;
   }
   return { program, mapped, cSource, paramsHeader, diagnostics, estimate };

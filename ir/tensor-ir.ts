@@ -61,6 +61,11 @@ interface OpBase {
   readonly loc?: SourceLoc;
 }
 
+/** The type of every value a function names: its parameters and its ops' results. */
+export function typeMap(f: TensorFunc): Map<string, TensorType> {
+  return new Map<string, TensorType>([...f.params.map((p) => [p.name, p.type] as const), ...f.body.map((o) => [o.result, o.type] as const)]);
+}
+
 export type TensorOp =
   | (OpBase & { readonly kind: 'matmul'; readonly lhs: string; readonly rhs: string })
   | (OpBase & { readonly kind: 'conv2d'; readonly input: string; readonly weight: string; readonly stride: number; readonly padding: number })

@@ -10,7 +10,7 @@
 
 import { Diagnostics } from './diagnostics.js';
 import type { Dataflow } from './program-ir.js';
-import type { GemmTiling, TensorFunc, TensorOp } from './tensor-ir.js';
+import { type GemmTiling, type TensorFunc, type TensorOp, typeMap } from './tensor-ir.js';
 import type { TensorType } from './types.js';
 import { verifyTensorFunc } from './tensor-verify.js';
 
@@ -47,7 +47,7 @@ function gemmDims(op: Gemm, typeOf: (n: string) => TensorType): { m: number; n: 
 }
 
 function typeMapOf(f: TensorFunc): (n: string) => TensorType {
-  const types = new Map<string, TensorType>([...f.params.map((p) => [p.name, p.type] as const), ...f.body.map((o) => [o.result, o.type] as const)]);
+  const types = typeMap(f);
   return (n) => types.get(n) as TensorType;
 }
 

@@ -11,7 +11,7 @@
 //   dimension), so an epilogue sits right after its matmul for fuse.
 
 import type { Diagnostics } from '../ir/diagnostics.js';
-import type { ScalarExpr, TensorFunc, TensorOp } from '../ir/tensor-ir.js';
+import { type ScalarExpr, type TensorFunc, type TensorOp, typeMap } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
 import { nameSupply, useCounts, withBody } from './rewrite.js';
 import type { GemminiTarget } from './target.js';
@@ -176,8 +176,4 @@ function replaceOperand(op: TensorOp, from: string, to: string): TensorOp {
     default:
       return op;
   }
-}
-
-function typeMap(f: TensorFunc): Map<string, TensorType> {
-  return new Map<string, TensorType>([...f.params.map((p) => [p.name, p.type] as const), ...f.body.map((o) => [o.result, o.type] as const)]);
 }

@@ -9,13 +9,13 @@ import { simplifyI } from '../ir/iexpr.js';
 import type { DramBuffer, ProgramStmt } from '../ir/program-ir.js';
 import { mapProgramExprs } from '../ir/program-map.js';
 import type { ProgramFunc } from '../ir/program-ir.js';
-import type { GemmPlacement, GemmTiling, TensorFunc, TensorOp } from '../ir/tensor-ir.js';
+import { type GemmPlacement, type GemmTiling, type TensorFunc, type TensorOp, typeMap } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
 import { loopWsProgram, matmulConfig, matmulProgram, type MatmulSpec } from './matmul-schedule.js';
 import type { GemminiTarget } from './target.js';
 
 export function emitInstructions(f: TensorFunc, target: GemminiTarget, log: Diagnostics): ProgramFunc {
-  const types = new Map<string, TensorType>([...f.params.map((p) => [p.name, p.type] as const), ...f.body.map((o) => [o.result, o.type] as const)]);
+  const types = typeMap(f);
   const results = new Set(f.results);
   for (const r of f.results) {
     if (f.params.some((p) => p.name === r)) log.error(`@${f.name} returns its input %${r} unchanged; nothing to compute`, f.loc);

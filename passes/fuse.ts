@@ -7,14 +7,14 @@
 // gemm (raw i32 results), so every accelerated op has one form.
 
 import type { Diagnostics } from '../ir/diagnostics.js';
-import { operandsOf, type TensorFunc, type TensorOp } from '../ir/tensor-ir.js';
+import { operandsOf, type TensorFunc, type TensorOp, typeMap } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
 import { useCounts, withBody } from './rewrite.js';
 import type { GemminiTarget } from './target.js';
 
 export function fuse(f: TensorFunc, target: GemminiTarget, _log: Diagnostics): TensorFunc {
   const uses = useCounts(f);
-  const types = new Map<string, TensorType>([...f.params.map((p) => [p.name, p.type] as const), ...f.body.map((o) => [o.result, o.type] as const)]);
+  const types = typeMap(f);
   /** The op that uses `name` once and alone, if any. */
   const soleUser = (name: string): TensorOp | undefined => {
     if (uses.get(name) !== 1 || f.results.includes(name)) return undefined;

@@ -19,7 +19,7 @@
 // is faster depends on the shape.
 
 import type { Diagnostics } from '../ir/diagnostics.js';
-import type { GemmPlacement, GemmTiling, TensorFunc, TensorOp } from '../ir/tensor-ir.js';
+import { type GemmPlacement, type GemmTiling, type TensorFunc, type TensorOp, typeMap } from '../ir/tensor-ir.js';
 import { gemmTileRows } from '../ir/tiled-verify.js';
 import type { TensorType } from '../ir/types.js';
 import { DTYPE_BYTES } from '../ir/types.js';
@@ -74,7 +74,7 @@ export function placeGemm(op: GemmOp, tiling: GemmTiling, typeOf: (name: string)
 }
 
 export function mapMemory(f: TensorFunc, target: GemminiTarget, log: Diagnostics): TensorFunc {
-  const types = new Map<string, TensorType>([...f.params.map((p) => [p.name, p.type] as const), ...f.body.map((o) => [o.result, o.type] as const)]);
+  const types = typeMap(f);
   const typeOf = (name: string): TensorType => types.get(name) as TensorType;
   const body = f.body.map((op): TensorOp => {
     if (op.kind !== 'gemm') return op;

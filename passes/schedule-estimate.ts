@@ -26,7 +26,8 @@
 
 import { derivedParams } from '../gemmini/config.js';
 import { MODEL_TIMING } from '../gemmini/cost.js';
-import type { GemmPlacement, GemmTiling } from '../ir/tensor-ir.js';
+import type { GemmPlacement, GemmTiling, TensorOp } from '../ir/tensor-ir.js';
+import type { TensorType } from '../ir/types.js';
 import type { GemminiTarget } from './target.js';
 
 export interface GemmShape {
@@ -37,6 +38,14 @@ export interface GemmShape {
   readonly bias: 'none' | 'row' | 'matrix';
   /** Bytes per output element: 1 (scaled int8) or 4 (raw int32). */
   readonly outBytes: 1 | 4;
+}
+
+/** The shape of a gemm op whose operand types `typeOf` gives. */
+export function gemmShapeOf(op: Extract<TensorOp, { kind: 'gemm' }>, typeOf: (name: string) => TensorType): GemmShape {
+  const [m, k] = typeOf(op.a).shape;
+  const n = typeOf(op.b).shape[1];
+  const bias = op.bias === undefined ? 'none' : typeOf(op.bias).shape.length === 1 ? 'row' : 'matrix';
+  return { m, n, k, bias, outBytes: op.type.dtype === 'i8' ? 1 : 4 };
 }
 
 /** DMA requests and bus beats of a stream (per row, or in total). */

@@ -14,11 +14,11 @@
 
 import type { Diagnostics } from '../ir/diagnostics.js';
 import type { Dataflow } from '../ir/program-ir.js';
-import type { GemmTiling, TensorFunc, TensorOp } from '../ir/tensor-ir.js';
+import { type GemmTiling, type TensorFunc, type TensorOp, typeMap } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
 import { DATAFLOW_NAME, gemmTileRows } from '../ir/tiled-verify.js';
 import { placeGemm, rowsPlacement } from './map-memory.js';
-import { rowsScheduleEstimator, type GemmShape } from './schedule-estimate.js';
+import { gemmShapeOf, rowsScheduleEstimator } from './schedule-estimate.js';
 import { withBody } from './rewrite.js';
 import type { GemminiTarget } from './target.js';
 
@@ -68,11 +68,12 @@ export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics, opt
     log.error(`configuration '${target.name}' has no ${DATAFLOW_NAME[dataflow]} dataflow; it has ${target.dataflows.map((x) => DATAFLOW_NAME[x]).join(' and ')}`);
     return f;
   }
-  const types = new Map<string, TensorType>([...f.params.map((p) => [p.name, p.type] as const), ...f.body.map((o) => [o.result, o.type] as const)]);
+  const types = typeMap(f);
   const body = f.body.map((op): TensorOp => {
     if (op.kind !== 'gemm') return op;
-    const [m, k] = (types.get(op.a) as TensorType).shape;
-    const n = (types.get(op.b) as TensorType).shape[1];
+    const typeOf = (name: string): TensorType => types.get(name) as TensorType;
+    const shape = gemmShapeOf(op, typeOf);
+    const { m, n, k } = shape;
     const candidates = candidateTilings(m, n, k, target, dataflow);
     if (candidates.length === 0) {
       log.error(`gemm %${op.result} (${m}x${k} @ ${k}x${n}): no tile fits the scratchpad of ${target.name} twice`, op.loc);
@@ -80,8 +81,6 @@ export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics, opt
     }
     // Rank by the closed-form estimate of tc's schedule, then let the
     // analytical model pick among the best, each with its best placement.
-    const typeOf = (name: string): TensorType => types.get(name) as TensorType;
-    const shape: GemmShape = { m, n, k, bias: op.bias === undefined ? 'none' : typeOf(op.bias).shape.length === 1 ? 'row' : 'matrix', outBytes: op.type.dtype === 'i8' ? 1 : 4 };
     // Distinct tile sizes: the two loop orders of one size rank alike.
     const shortlist: GemmTiling[] = [];
     const sizes = new Set<string>();

@@ -19,7 +19,7 @@ import { Diagnostics } from '../ir/diagnostics.js';
 import { interpret } from '../ir/interpret.js';
 import type { ProgramFunc } from '../ir/program-ir.js';
 import { forEachStmt, verifyProgram } from '../ir/program-verify.js';
-import type { GemmPlacement, GemmTiling, TensorFunc } from '../ir/tensor-ir.js';
+import { type GemmPlacement, type GemmTiling, type TensorFunc, typeMap } from '../ir/tensor-ir.js';
 import { randomTensor } from '../ir/tensor-value.js';
 import { verifyMappedFunc } from '../ir/tiled-verify.js';
 import { emitInstructions, gemmStatements } from '../passes/emit-instructions.js';
@@ -165,7 +165,7 @@ describe('stores and placement', () => {
       const log = new Diagnostics();
       const { stages } = runGemminiPipeline(func, target, log);
       const mapped = stages.get('map-memory') as TensorFunc;
-      const types = new Map([...mapped.params.map((p) => [p.name, p.type] as const), ...mapped.body.map((o) => [o.result, o.type] as const)]);
+      const types = typeMap(mapped);
       const typeOf = (name: string) => types.get(name)!;
       const bytesOf = (name: string): number => DTYPE_BYTES[typeOf(name).dtype];
       for (const op of mapped.body) {
