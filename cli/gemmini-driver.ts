@@ -55,7 +55,7 @@ export function compileForGemmini(
   let estimate: CostEstimate | undefined;
   if (gemms.length === 1 && gemms[0].kind === 'gemm' && gemms[0].tiling) {
     const types = typeMap(mapped);
-    estimate = placeGemm(gemms[0], gemms[0].tiling, (name) => types.get(name) as TensorType, target).estimate;
+    estimate = placeGemm(gemms[0], gemms[0].tiling, (name) => types.get(name) as TensorType, target).estimate.full();
   }
   return { program, mapped, cSource, paramsHeader, diagnostics, estimate };
 }

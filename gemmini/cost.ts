@@ -2251,15 +2251,33 @@ function queueOfBits(bits: number): number {
 // Compiled programs, by program: the sweeps estimate one program on many configurations.
 const compiledCache = new WeakMap<ProgramFunc, Compiled>();
 
-function estimate(compiled: Compiled, config: GemminiConfig): CostEstimate {
+/**
+ * A program's predicted cycles (the timing pass), with the exact totals of
+ * the counting pass worked out only when `full()` asks: the tile step ranks
+ * candidates by cycles alone and needs the totals of the winner only.
+ */
+export interface TimedEstimate {
+  readonly cycles: number;
+  full(): CostEstimate;
+}
+
+function timed(compiled: Compiled, config: GemminiConfig): TimedEstimate {
   const m = machineOf(config);
-  // Counting pass (exact).
-  const agg = newAgg();
-  evalNodes(compiled.nodes, new Float64Array(compiled.slots), agg, initialState(m), m);
-  // Timing pass.
   const timing = new Timing(m, compiled.slots);
   timing.run(compiled.nodes, new Float64Array(compiled.slots));
   const cycles = Math.round(timing.completion());
+  const busyCycles = { load: Math.round(timing.queues[Q_LD].busy), execute: Math.round(timing.queues[Q_EX].busy), store: Math.round(timing.queues[Q_ST].busy) };
+  let known: CostEstimate | undefined;
+  return {
+    cycles,
+    full: () => (known ??= withCounts(compiled, m, cycles, busyCycles)),
+  };
+}
+
+/** The counting pass (exact), around the timing pass's cycles and busy cycles. */
+function withCounts(compiled: Compiled, m: Machine, cycles: number, busyCycles: CostEstimate['busyCycles']): CostEstimate {
+  const agg = newAgg();
+  evalNodes(compiled.nodes, new Float64Array(compiled.slots), agg, initialState(m), m);
   const instructions = Object.fromEntries(INSTRUCTION_KINDS.map((k, i) => [k, agg[F_KIND + i]])) as Record<InstructionKind, number>;
   const all = INSTRUCTION_KINDS.reduce((s, _k, i) => s + agg[F_KIND + i], 0);
   const fences = agg[F_KIND + K_FENCE];
@@ -2269,7 +2287,7 @@ function estimate(compiled: Compiled, config: GemminiConfig): CostEstimate {
   const perCycle = m.dim * m.dim;
   return {
     cycles,
-    busyCycles: { load: Math.round(timing.queues[Q_LD].busy), execute: Math.round(timing.queues[Q_EX].busy), store: Math.round(timing.queues[Q_ST].busy) },
+    busyCycles,
     instructions,
     hostInstructions,
     executedInstructions: hostInstructions + unrolled,
@@ -2291,7 +2309,7 @@ export function estimateProgram(program: ProgramFunc, config: GemminiConfig): Co
     compiled = compileProgram(program.body, (name) => bytes.get(name) ?? 1);
     compiledCache.set(program, compiled);
   }
-  return estimate(compiled, config);
+  return timed(compiled, config).full();
 }
 
 /**
@@ -2301,5 +2319,10 @@ export function estimateProgram(program: ProgramFunc, config: GemminiConfig): Co
  * alignment of DMA requests and bias / i32 operands' byte offsets).
  */
 export function estimateStatements(body: readonly ProgramStmt[], config: GemminiConfig, bufferBytes: (name: string) => number = () => 1): CostEstimate {
-  return estimate(compileProgram(body, bufferBytes), config);
+  return timeStatements(body, config, bufferBytes).full();
+}
+
+/** estimateStatements' cycles, with the rest of the estimate worked out on demand. */
+export function timeStatements(body: readonly ProgramStmt[], config: GemminiConfig, bufferBytes: (name: string) => number = () => 1): TimedEstimate {
+  return timed(compileProgram(body, bufferBytes), config);
 }

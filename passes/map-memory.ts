@@ -23,7 +23,7 @@ import { type GemmPlacement, type GemmTiling, type TensorFunc, type TensorOp, ty
 import { gemmTileRows } from '../ir/tiled-verify.js';
 import type { TensorType } from '../ir/types.js';
 import { DTYPE_BYTES } from '../ir/types.js';
-import { estimateStatements, type CostEstimate } from '../gemmini/cost.js';
+import { timeStatements, type TimedEstimate } from '../gemmini/cost.js';
 import { gemmStatements } from './emit-instructions.js';
 import { withBody } from './rewrite.js';
 import type { GemminiTarget } from './target.js';
@@ -50,12 +50,12 @@ export function placementCandidates(tiling: GemmTiling, target: GemminiTarget): 
   return out;
 }
 
-type Placed = { placement: GemmPlacement; estimate: CostEstimate };
+type Placed = { placement: GemmPlacement; estimate: TimedEstimate };
 // The tile step costs its chosen tiling's placements before map-memory does:
 // remembered per target (one compile), so the second asks nothing twice.
 const placedBefore = new WeakMap<GemminiTarget, Map<string, Placed>>();
 
-/** The placement with the fewest predicted cycles, and its estimate (also used by the tile step to cost its candidates). */
+/** The placement with the fewest predicted cycles, and its estimate (also used by the tile step to cost its candidates; only the winner's exact totals are ever asked for). */
 export function placeGemm(op: GemmOp, tiling: GemmTiling, typeOf: (name: string) => TensorType, target: GemminiTarget): Placed {
   const memo = placedBefore.get(target) ?? new Map<string, Placed>();
   placedBefore.set(target, memo);
@@ -66,7 +66,7 @@ export function placeGemm(op: GemmOp, tiling: GemmTiling, typeOf: (name: string)
   const bytesOf = (name: string): number => DTYPE_BYTES[typeOf(name).dtype];
   let best: Placed | undefined;
   for (const placement of placementCandidates(tiling, target)) {
-    const estimate = estimateStatements(gemmStatements(op, tiling, placement, typeOf, target), target.config, bytesOf);
+    const estimate = timeStatements(gemmStatements(op, tiling, placement, typeOf, target), target.config, bytesOf);
     if (!best || estimate.cycles < best.estimate.cycles) best = { placement, estimate };
   }
   memo.set(key, best as Placed);
