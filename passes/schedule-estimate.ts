@@ -14,7 +14,10 @@
 // constants (gemmini/runtime/gemmini_model.c, MODEL_TIMING):
 // - execute: mesh rows streamed, one per cycle, at least meshMinRows per compute;
 // - loads: DMA reads, one request per cycle, each holding one of
-//   maxInFlightRequests slots for the memory latency plus its bus beats;
+//   maxInFlightRequests slots for the memory latency plus its bus beats; a
+//   row takes a request per MAX_BYTES window it touches, so where it starts
+//   counts (K blocks of 31 bytes on a DIM-32 mesh with 20-bit sums straddle
+//   windows: about 1.4 requests each);
 // - stores: DMA writes, one per bus occupancy, slots held likewise;
 // - issue: the host, hostCyclesPerCommand per command.
 // Plus the pipeline's fill (the first loads) and drain (the last tile's
@@ -55,6 +58,7 @@ interface Dma {
 }
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 const none: Dma = { requests: 0, beats: 0 };
 const plus = (a: Dma, b: Dma, times = 1): Dma => ({ requests: a.requests + b.requests * times, beats: a.beats + b.beats * times });
 
@@ -90,27 +94,63 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
   const minRows = MODEL_TIMING.meshMinRows;
   const readCycles = (x: Dma): number => (x.requests === 0 ? 0 : Math.max(x.requests, x.beats, (x.requests * latency + x.beats) / window));
   const writeCycles = (x: Dma): number => (x.requests === 0 ? 0 : Math.max(x.beats, (x.requests * latency + x.beats) / window));
+  /** The DMA requests (one per MAX_BYTES window touched, as the DMA splits a move) and bus beats of `bytes` bytes from `offset` within a window. */
+  const windows = (offset: number, bytes: number): Dma => {
+    let [requests, beats] = [0, 0];
+    for (let left = bytes; left > 0; offset = 0) {
+      const chunk = Math.min(left, maxBytes - offset);
+      requests++;
+      beats += ceilDiv(chunk, bus);
+      left -= chunk;
+    }
+    return { requests, beats };
+  };
   // Rows and splits recur across tilings: each is worked out once.
   const rows = new Map<number, Dma>();
   const splits = new Map<number, { dma: Dma; moves: number }>();
-  /** One row of `bytes` bytes, 64-byte aligned: requests of at most MAX_BYTES. */
-  const row = (bytes: number): Dma => {
-    let r = rows.get(bytes);
+  /**
+   * One row of `bytes` bytes that starts at a multiple of `align` bytes
+   * (DRAM buffers are 64-byte aligned; a K block of 31 bytes is not): a
+   * request per MAX_BYTES window it touches, as the DMA splits it, averaged
+   * over the starts within a window.
+   */
+  const row = (bytes: number, align: number): Dma => {
+    const g = gcd(align, maxBytes);
+    const key = bytes * (maxBytes + 1) + g;
+    let r = rows.get(key);
     if (!r) {
-      r = { requests: ceilDiv(bytes, maxBytes), beats: Math.floor(bytes / maxBytes) * ceilDiv(maxBytes, bus) + ceilDiv(bytes % maxBytes, bus) };
-      rows.set(bytes, r);
+      r = none;
+      for (let start = 0; start < maxBytes; start += g) r = plus(r, windows(start, bytes));
+      r = { requests: (r.requests * g) / maxBytes, beats: (r.beats * g) / maxBytes };
+      rows.set(key, r);
     }
     return r;
   };
-  /** Per row: `blocks` blocks of DIM columns moved `group` blocks at a time, the last move `trim` columns short; and the moves. */
-  const split = (blocks: number, group: number, trim: number, elemBytes: number): { dma: Dma; moves: number } => {
-    // group < 4096 (MAX_BYTES <= 4096), trim < DIM <= 256, elemBytes 1 or 4: a number keys them.
-    const key = ((blocks * 4096 + group) * 256 + trim) * 8 + elemBytes;
+  // With one K block per move (kStep < DIM), A's moves start at every
+  // multiple of kStep bytes within a row: their requests are the mean over
+  // the blocks they start at (and the rows' starts), the last block apart.
+  const aRowStarts = gcd(shape.k, maxBytes);
+  const meanOver = (blocks: number[], bytes: number): Dma => {
+    let r = none;
+    for (const b of blocks) for (let start = 0; start < maxBytes; start += aRowStarts) r = plus(r, windows((start + b * dk) % maxBytes, bytes));
+    const n = (blocks.length * maxBytes) / aRowStarts;
+    return { requests: r.requests / n, beats: r.beats / n };
+  };
+  const singleBlocks = kGroup === 1 ? { full: meanOver(Array.from({ length: Math.max(1, kb - 1) }, (_, b) => b), dk), edge: meanOver([kb - 1], lastK) } : undefined;
+  /**
+   * Per row: `blocks` blocks of DIM columns moved `group` blocks at a time,
+   * the last move `trim` columns short, the first starting at a multiple of
+   * `align` bytes; and the moves.
+   */
+  const split = (blocks: number, group: number, trim: number, elemBytes: number, align: number): { dma: Dma; moves: number } => {
+    const moveAlign = gcd(align, group * d * elemBytes);
+    // group < 4096 (MAX_BYTES <= 4096), trim < DIM <= 256, elemBytes 1 or 4, gcd(moveAlign, MAX_BYTES) <= 4096: a number keys them.
+    const key = (((blocks * 4096 + group) * 256 + trim) * 8 + elemBytes) * 4097 + gcd(moveAlign, maxBytes);
     let r = splits.get(key);
     if (!r) {
       const moves = ceilDiv(blocks, group);
       const lastBlocks = blocks - (moves - 1) * group;
-      r = { dma: plus(row((lastBlocks * d - trim) * elemBytes), row(group * d * elemBytes), moves - 1), moves };
+      r = { dma: plus(row((lastBlocks * d - trim) * elemBytes, moveAlign), row(group * d * elemBytes, moveAlign), moves - 1), moves };
       splits.set(key, r);
     }
     return r;
@@ -120,7 +160,7 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
   // per tile): the other order of a tiling is usually costed already.
   const known = new Map<number | string, number>();
   // A number keys a tiling exactly unless the matrices are astronomically large.
-  const numericKeys = (mb + 1) * (nb + 1) * (kb + 1) * 12 <= Number.MAX_SAFE_INTEGER;
+  const numericKeys = (mb + 1) * (nb + 1) * (kb + 1) * 64 <= Number.MAX_SAFE_INTEGER;
   return (t, placement) => {
     const [ti, tj, tk] = [t.tileM / d, t.tileN / d, t.tileK / dk];
     const [mt, nt, kt] = [ceilDiv(mb, ti), ceilDiv(nb, tj), ceilDiv(kb, tk)];
@@ -132,11 +172,15 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
     const before = known.get(key);
     if (before !== undefined) return before;
     const pipelined = placement.copies === 2 && mt * nt * kt > 1;
+    // Where DRAM rows start, in bytes (buffers are 64-byte aligned): A's K
+    // groups, B's and C's column tiles, the bias's moves; and each row's stride.
+    const alignA = gcd(dk * gcd(tk, kGroup), shape.k);
+    const alignB = gcd(d * tj, shape.n);
+    const alignC = gcd(d * tj * shape.outBytes, shape.n * shape.outBytes);
+    const alignBias = gcd(4 * d * gcd(tj, storeGroup), shape.bias === 'matrix' ? 4 * shape.n : 0);
 
     /** Step (i, j, k): its K groups (all alike but the last) and its output tile's bias and stores. */
-    const step = (i: number, j: number, k: number) => {
-      const [tiH, tjH, tkH] = [Math.min(ti, mb - i * ti), Math.min(tj, nb - j * tj), Math.min(tk, kb - k * tk)];
-      const [mEdge, nEdge, kEdge] = [i * ti + tiH === mb, j * tj + tjH === nb, k * tk + tkH === kb];
+    const buildStep = (i: number, j: number, k: number, tiH: number, tjH: number, tkH: number, mEdge: boolean, nEdge: boolean, kEdge: boolean) => {
       const rowsI = (tiH - 1) * d + (mEdge ? lastM : d);
       // Execute, per K block: per column block the first compute streams A beside the new weights, the others A.
       const lastRows = mEdge ? lastM : d;
@@ -146,13 +190,13 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
         t.dataflow === 'ws' ? tjH * ((sharedBank ? first + kRows : Math.max(first, kRows, minRows)) + perColumn) : tjH * tiH * Math.max(d, minRows);
       const loadsA = reused === 'a' ? j === 0 : true;
       const loadsB = reused === 'b' ? i === 0 : true;
-      const bRow = split(tjH, mbl, nEdge ? trimN : 0, 1);
+      const bRow = split(tjH, mbl, nEdge ? trimN : 0, 1, alignB);
       const group = (blocks: number, last: boolean): Group => {
         const kRowsLast = last && kEdge ? lastK : dk;
         let load = none;
         let commands = 2 * blocks * tjH * tiH;
         if (loadsA) {
-          load = plus(load, row(blocks * dk - (last && kEdge ? trimK : 0)), rowsI);
+          load = plus(load, singleBlocks ? (last && kEdge ? singleBlocks.edge : singleBlocks.full) : row(blocks * dk - (last && kEdge ? trimK : 0), alignA), rowsI);
           commands += tiH;
         }
         if (loadsB) {
@@ -169,31 +213,40 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
       let bias = none;
       let tileCommands = 0;
       if (k === kt - 1) {
-        const units = split(tjH, storeGroup, nEdge ? trimN : 0, shape.outBytes);
+        const units = split(tjH, storeGroup, nEdge ? trimN : 0, shape.outBytes, alignC);
         store = plus(none, units.dma, rowsI);
         tileCommands += tiH * units.moves;
         if (shape.bias !== 'none') {
           const lastUnit = tjH - (units.moves - 1) * storeGroup;
-          const fullUnit = split(storeGroup, biasGroup, 0, 4);
-          const edgeUnit = split(lastUnit, biasGroup, nEdge ? trimN : 0, 4);
+          const fullUnit = split(storeGroup, biasGroup, 0, 4, alignBias);
+          const edgeUnit = split(lastUnit, biasGroup, nEdge ? trimN : 0, 4, alignBias);
           bias = plus(plus(none, fullUnit.dma, (units.moves - 1) * rowsI), edgeUnit.dma, rowsI);
           tileCommands += tiH * ((units.moves - 1) * fullUnit.moves + edgeUnit.moves);
         }
       }
       return { groups, full, last, tkH, store, bias, tileCommands };
     };
+    // A step depends on its tiles' sizes and edges, whether it loads A and B,
+    // and whether it is its output tile's last: alike steps are built once.
+    const steps = new Map<number | string, ReturnType<typeof buildStep>>();
+    const step = (i: number, j: number, k: number): ReturnType<typeof buildStep> => {
+      const tiH = Math.min(ti, mb - i * ti);
+      const tjH = Math.min(tj, nb - j * tj);
+      const tkH = Math.min(tk, kb - k * tk);
+      const mEdge = i * ti + tiH === mb;
+      const nEdge = j * tj + tjH === nb;
+      const kEdge = k * tk + tkH === kb;
+      const a = (tiH * 2 + (mEdge ? 1 : 0)) * 2 + (reused === 'b' && i !== 0 ? 0 : 1);
+      const b = (tjH * 2 + (nEdge ? 1 : 0)) * 2 + (reused === 'a' && j !== 0 ? 0 : 1);
+      const c = (tkH * 2 + (kEdge ? 1 : 0)) * 2 + (k === kt - 1 ? 1 : 0);
+      const key = numericKeys ? (a * (4 * tj + 4) + b) * (4 * tk + 4) + c : `${a} ${b} ${c}`;
+      let s = steps.get(key);
+      if (!s) steps.set(key, (s = buildStep(i, j, k, tiH, tjH, tkH, mEdge, nEdge, kEdge)));
+      return s;
+    };
 
     // Step classes: first, interior and last tile along each axis, with how many steps each stands for.
     const classes = (count: number): [number, number][] => (count === 1 ? [[0, 1]] : count === 2 ? [[0, 1], [1, 1]] : [[0, 1], [1, count - 2], [count - 1, 1]]);
-    const lastSteps = new Map<number, ReturnType<typeof step>>();
-    const lastStep = (i: number, j: number): ReturnType<typeof step> => {
-      let s = lastSteps.get(i * nt + j);
-      if (!s) {
-        s = step(i, j, kt - 1);
-        lastSteps.set(i * nt + j, s);
-      }
-      return s;
-    };
     let cycles = 0;
     let fill = 0;
     let drain = 0;
@@ -208,7 +261,7 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
             // the next step's first, about this one's) stream in; a first
             // step (k = 0) also adds the bias and stores the previous output
             // tile (about this one's) over its groups, in proportion to their K blocks.
-            const prev = k === 0 ? lastStep(i, j) : undefined;
+            const prev = k === 0 ? step(i, j, kt - 1) : undefined;
             const slot = (g: Group, next: Group): number => {
               const share = g.blocks / s.tkH;
               const reads = readCycles(plus(next.load, prev ? prev.bias : none, share));

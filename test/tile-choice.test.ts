@@ -4,9 +4,10 @@
 // convolutions on four presets: the closed form's error against the
 // analytical model over the best 12 candidates, and the cycles of the tiling
 // tc picks against the best of those 12 by the analytical model. Measured
-// when written (bench/tile-choice.ts): median |error| 5.3%; tc's pick is
-// the best of 12 but for three (+0.3%, +0.8%, and +4.6% on dim32's 3x3
-// convolution).
+// when written (bench/tile-choice.ts): median |error| 2.2%, 0.5% on dim32's
+// 3x3 convolution (21% before the closed form counted the extra DMA requests
+// of A's 31-byte K blocks); tc's pick is the best of 12 but for two (+0.3%,
+// +0.8%).
 
 import { describe, expect, it } from 'vitest';
 import { TILE_CHOICE_CASES, tileChoice, type TileChoiceOutcome } from '../bench/tile-choice.js';
@@ -21,14 +22,20 @@ import { candidateTilings } from '../passes/tile.js';
 describe('tile choice by the closed-form estimate', () => {
   const outcomes: TileChoiceOutcome[] = TILE_CHOICE_CASES.flatMap(([file, preset]) => tileChoice(file, preset, 12));
 
-  it('ranks like the analytical model: median |error| <= 8% over the candidates it shortlists', () => {
+  it('ranks like the analytical model: median |error| <= 4% over the candidates it shortlists', () => {
     const errors = outcomes.flatMap((o) => o.errors);
     expect(errors.length).toBeGreaterThan(100);
-    expect(median(errors)).toBeLessThanOrEqual(0.08);
+    expect(median(errors)).toBeLessThanOrEqual(0.04);
   });
 
-  it('picks a tiling within 6% of the best of the 12 by the analytical model, for every gemm', () => {
-    for (const o of outcomes) expect(o.chosenCycles / o.bestCycles, o.label).toBeLessThanOrEqual(1.06);
+  it('counts the DMA requests of K blocks that are not 64-byte aligned (dim32: K steps of 31 bytes)', () => {
+    const conv = outcomes.find((o) => o.label.startsWith('resnet50_conv3x3.tc') && o.label.endsWith('on dim32'));
+    expect(conv).toBeDefined();
+    expect(median(conv!.errors)).toBeLessThanOrEqual(0.03);
+  });
+
+  it('picks a tiling within 3% of the best of the 12 by the analytical model, for every gemm', () => {
+    for (const o of outcomes) expect(o.chosenCycles / o.bestCycles, o.label).toBeLessThanOrEqual(1.03);
   });
 });
 
