@@ -1698,7 +1698,8 @@ class Timing {
       // moves by the same amount (none is still catching up on a backlog).
       const steadyOver = (p: number): boolean => {
         const d = step(v, v - p);
-        if (!d.every((x, k) => close(x, step(v - p, v - 2 * p)[k]))) return false;
+        const before = step(v - p, v - 2 * p);
+        if (!d.every((x, k) => close(x, before[k]))) return false;
         const moving = d.filter((x) => Math.abs(x) > 1);
         return moving.every((x) => close(x, moving[0]));
       };
@@ -1748,7 +1749,7 @@ class Timing {
     const writes: number[] = [];
     const early: number[] = [];
     const head: number[][] = [[], [], []]; // what the batch's first commands touch
-    const seen = new Set<string>();
+    const seen: string[] = []; // the kinds met so far (a batch has a few)
     const m = this.m;
     const r = this.rangeScratch;
     const visit = (ns: readonly CNode[]): void => {
@@ -1761,8 +1762,8 @@ class Timing {
           continue;
         }
         // The batch's first commands: the first instruction of each kind (its first run of rows).
-        const first = !seen.has(n.c.op);
-        seen.add(n.c.op);
+        const first = !seen.includes(n.c.op);
+        if (first) seen.push(n.c.op);
         for (const sp of n.spans) {
           sp.row(lo, hi, r, 0);
           sp.rows(lo, hi, r, 2);
