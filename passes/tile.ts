@@ -85,13 +85,15 @@ export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics, opt
     const shortlist: GemmTiling[] = [];
     const sizes = new Set<string>();
     const estimate = rowsScheduleEstimator(shape, target);
-    // Among tilings the estimate cannot tell apart, the smaller tiles first:
-    // they fit a smaller scratchpad too, so a larger one keeps the choice.
+    // Among tilings the estimate cannot tell apart (equal to a millionth of
+    // the best), the smaller tiles first: they fit a smaller scratchpad too,
+    // so a larger one keeps the choice.
     const ranked = candidates.map((c) => {
       const rows = gemmTileRows(c, target.dim, target.kStep);
       return { c, quick: estimate(c, rowsPlacement(c, target)), footprint: rows.a + rows.b };
     });
-    ranked.sort((x, y) => (Math.abs(x.quick - y.quick) <= 1e-6 * x.quick ? x.footprint - y.footprint : x.quick - y.quick));
+    const unit = 1e-6 * Math.max(1, Math.min(...ranked.map((r) => r.quick)));
+    ranked.sort((x, y) => Math.round(x.quick / unit) - Math.round(y.quick / unit) || x.footprint - y.footprint);
     for (const { c } of ranked) {
       const size = `${c.tileM}x${c.tileN}x${c.tileK}`;
       if (sizes.has(size)) continue;
