@@ -92,7 +92,7 @@ export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics, opt
       const rows = gemmTileRows(c, target.dim, target.kStep);
       return { c, quick: estimate(c, rowsPlacement(c, target)), footprint: rows.a + rows.b };
     });
-    const unit = 1e-6 * Math.max(1, Math.min(...ranked.map((r) => r.quick)));
+    const unit = 1e-6 * Math.max(1, ranked.reduce((best, r) => Math.min(best, r.quick), Infinity));
     ranked.sort((x, y) => Math.round(x.quick / unit) - Math.round(y.quick / unit) || x.footprint - y.footprint);
     for (const { c } of ranked) {
       const size = `${c.tileM}x${c.tileN}x${c.tileK}`;
