@@ -385,7 +385,7 @@ function slotsOf(e: IExpr, scope: Scope): number {
   return slotsOf(e.lhs, scope) | slotsOf(e.rhs, scope);
 }
 
-const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b));
+export const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b));
 /** Least common multiple of two periods; 0 (unknown) absorbs. */
 const lcm = (a: number, b: number): number => (a === 0 || b === 0 ? 0 : (a / gcd(a, b)) * b);
 

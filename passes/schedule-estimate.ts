@@ -28,7 +28,7 @@
 // a step's groups are all alike but its last.
 
 import { derivedParams } from '../gemmini/config.js';
-import { MODEL_TIMING } from '../gemmini/cost.js';
+import { gcd, MODEL_TIMING } from '../gemmini/cost.js';
 import type { GemmPlacement, GemmTiling, TensorOp } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
 import type { GemminiTarget } from './target.js';
@@ -58,7 +58,6 @@ interface Dma {
 }
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
-const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 const none: Dma = { requests: 0, beats: 0 };
 const plus = (a: Dma, b: Dma, times = 1): Dma => ({ requests: a.requests + b.requests * times, beats: a.beats + b.beats * times });
 
