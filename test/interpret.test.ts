@@ -2,25 +2,14 @@
 // whose expected outputs are worked out by hand in the comments.
 
 import { describe, expect, it } from 'vitest';
-import { compileSource } from '../frontend/frontend.js';
+import { compileOrThrow, tensor } from './helpers.js';
 import { interpret, InterpretError } from '../ir/interpret.js';
 import type { TensorFunc, TensorOp } from '../ir/tensor-ir.js';
 import { verifyTensorFunc } from '../ir/tensor-verify.js';
-import { zeros, type Tensor } from '../ir/tensor-value.js';
+import type { Tensor } from '../ir/tensor-value.js';
 import type { DType, TensorType } from '../ir/types.js';
 
-function compile(src: string): TensorFunc {
-  const r = compileSource('unit.tc', src);
-  if (!r.func) throw new Error(r.diagnostics.items.map((d) => `${d.loc?.line}:${d.loc?.col}: ${d.message}`).join('\n'));
-  return r.func;
-}
-
-function tensor(dtype: DType, shape: number[], values: readonly number[]): Tensor {
-  const t = zeros({ dtype, shape });
-  if (values.length !== t.data.length) throw new Error(`test bug: ${values.length} values for shape [${shape}]`);
-  t.data.set(values);
-  return t;
-}
+const compile = (src: string): TensorFunc => compileOrThrow('unit.tc', src);
 
 /** Runs a .tc program; each output's type and elements. */
 function run(src: string, ...inputs: Tensor[]): { type: TensorType; data: number[] }[] {

@@ -5,7 +5,7 @@
 // sums. Then the seeded input generator against its specification, and .npy.
 
 import { describe, expect, it } from 'vitest';
-import { compileSource } from '../frontend/frontend.js';
+import { compileOrThrow, tensor } from './helpers.js';
 import { interpret } from '../ir/interpret.js';
 import { decodeNpy, encodeNpy } from '../ir/npy.js';
 import { convertScalar, requantScalar, roundHalfEven } from '../ir/numerics.js';
@@ -14,18 +14,7 @@ import type { TensorFunc } from '../ir/tensor-ir.js';
 import { randomTensor, zeros, type Tensor } from '../ir/tensor-value.js';
 import type { DType, TensorType } from '../ir/types.js';
 
-function compile(src: string, sizes: Record<string, number> = {}): TensorFunc {
-  const r = compileSource('numerics.tc', src, { sizes: new Map(Object.entries(sizes)) });
-  if (!r.func) throw new Error(r.diagnostics.items.map((d) => `${d.loc?.line}:${d.loc?.col}: ${d.message}`).join('\n'));
-  return r.func;
-}
-
-function tensor(dtype: DType, shape: number[], values: readonly number[]): Tensor {
-  const t = zeros({ dtype, shape });
-  if (values.length !== t.data.length) throw new Error(`test bug: ${values.length} values for shape [${shape}]`);
-  t.data.set(values);
-  return t;
-}
+const compile = (src: string, sizes: Record<string, number> = {}): TensorFunc => compileOrThrow('numerics.tc', src, sizes);
 
 /** Runs a .tc program on the given inputs; the outputs as plain arrays. */
 function run(src: string, inputs: Tensor[], sizes: Record<string, number> = {}): number[][] {
