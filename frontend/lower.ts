@@ -36,7 +36,7 @@ import {
   type TensorOp,
   type TypeResult,
 } from '../ir/tensor-ir.js';
-import { DTYPE_RANGE, formatType, isDType, isIntDType, sameType, type DType, type TensorType } from '../ir/types.js';
+import { DTYPE_RANGE, formatType, isDType, sameType, type DType, type TensorType } from '../ir/types.js';
 
 export interface LowerOptions {
   /** Entry function name; the last function when absent. */
