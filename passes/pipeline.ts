@@ -25,6 +25,8 @@ export type PassName = (typeof PASS_NAMES)[number];
 export interface PipelineOptions {
   /** The mesh's dataflow (tile step): WS by default where the target has it. */
   readonly dataflow?: TileOptions['dataflow'];
+  /** How many tile sizes the tile step costs with the analytical model (benches only). */
+  readonly shortlist?: TileOptions['shortlist'];
   /**
    * Whether the Program IR verifier runs after emit-instructions (default
    * yes). It checks every instruction instance, loops unrolled, which can
@@ -66,7 +68,7 @@ export function runGemminiPipeline(
   if (!f) return { stages };
   f = checked('fuse', fuse(f, target, log), tensor, printTensorFunc);
   if (!f) return { stages };
-  f = checked('tile', tile(f, target, log, { dataflow: options.dataflow }), (x) => verifyTiledFunc(x, target), printTensorFunc);
+  f = checked('tile', tile(f, target, log, { dataflow: options.dataflow, shortlist: options.shortlist }), (x) => verifyTiledFunc(x, target), printTensorFunc);
   if (!f) return { stages };
   f = checked('map-memory', mapMemory(f, target, log), (x) => verifyMappedFunc(x, target), printTensorFunc);
   if (!f) return { stages };

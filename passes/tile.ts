@@ -56,6 +56,8 @@ const SHORTLIST = 2;
 export interface TileOptions {
   /** Forces a dataflow; without it, WS where the target has it. */
   readonly dataflow?: Dataflow;
+  /** Tile sizes the analytical model costs (default SHORTLIST); benches vary it to measure what the shortlist loses. */
+  readonly shortlist?: number;
 }
 
 export function defaultDataflow(target: GemminiTarget): Dataflow {
@@ -99,7 +101,7 @@ export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics, opt
       if (sizes.has(size)) continue;
       sizes.add(size);
       shortlist.push(c);
-      if (shortlist.length === SHORTLIST) break;
+      if (shortlist.length === (options.shortlist ?? SHORTLIST)) break;
     }
     let best = shortlist[0];
     let bestCycles = Infinity;
