@@ -381,7 +381,11 @@ function compileExpr(e: IExpr, scope: Scope): Fn {
 /** Bit mask of the loop slots an expression reads. */
 function slotsOf(e: IExpr, scope: Scope): number {
   if (e.kind === 'const') return 0;
-  if (e.kind === 'var') return 1 << (scope.get(e.name) ?? 0);
+  if (e.kind === 'var') {
+    // Not in scope: an inner loop's variable (a loop's counts include its body's).
+    const slot = scope.get(e.name);
+    return slot === undefined ? 0 : 1 << slot;
+  }
   return slotsOf(e.lhs, scope) | slotsOf(e.rhs, scope);
 }
 
@@ -390,22 +394,60 @@ export const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gc
 const lcm = (a: number, b: number): number => (a === 0 || b === 0 ? 0 : (a / gcd(a, b)) * b);
 
 /**
- * The period with which e repeats, as a function of `slot`, up to affine
- * terms: within each residue class of that period, every mod of the slot is
- * constant and every div affine, so the class samples like a loop without
- * them. 1 when e has no mod or div of the slot; 0 when unknown (a mod or
- * div of a non-affine expression of the slot, or by a non-constant).
+ * A mod or div of a loop variable in a count: `period` iterations apart its
+ * value repeats (the mod) or steps alike (the div); 0 when unknown (a
+ * non-affine argument or a non-constant divisor). `arg` evaluates its
+ * argument when that reads no inner loop's variable: where the argument
+ * stays within one multiple of `modulus`, the term is affine in the variable.
  */
-function periodIn(e: IExpr, slot: number, scope: Scope): number {
-  if (e.kind === 'const' || e.kind === 'var') return 1;
+interface Wrap {
+  readonly period: number;
+  readonly modulus: number;
+  readonly arg?: Fn;
+}
+
+/** The wraps of `slot` in e. */
+function wrapsIn(e: IExpr, slot: number, scope: Scope, out: Wrap[]): Wrap[] {
+  if (e.kind === 'const' || e.kind === 'var') return out;
   if ((e.kind === 'mod' || e.kind === 'div') && slotsOf(e.lhs, scope) & (1 << slot)) {
     const a = affineOf(e.lhs, scope);
-    if (!a || e.rhs.kind !== 'const' || e.rhs.value <= 0) return 0;
-    const p = e.rhs.value;
-    const k = a.terms.get(slot) ?? 0;
-    return k === 0 ? 1 : p / gcd(k, p);
+    if (!a || e.rhs.kind !== 'const' || e.rhs.value <= 0) out.push({ period: 0, modulus: 0 });
+    else {
+      const p = e.rhs.value;
+      const k = a.terms.get(slot) ?? 0;
+      const outerOnly = [...a.terms.keys()].every((s) => s <= slot);
+      if (k !== 0) out.push({ period: p / gcd(k, p), modulus: p, arg: outerOnly ? compileExpr(e.lhs, scope) : undefined });
+    }
+    return out;
   }
-  return lcm(periodIn(e.lhs, slot, scope), periodIn(e.rhs, slot, scope));
+  wrapsIn(e.lhs, slot, scope, out);
+  return wrapsIn(e.rhs, slot, scope, out);
+}
+
+/**
+ * The period with which a loop's counts repeat over iterations (from, to - 1)
+ * (the first and the last are evaluated on their own): a wrap whose
+ * argument stays within one multiple of its modulus there is affine there.
+ * The previous tile's stores, mod(i - 1, E), wrap only at the first
+ * iteration; the next tile's prefetch, mod(i + 1, E), only at the last.
+ */
+function interiorPeriod(n: LoopNode, from: number, to: number, env: Env): number {
+  if (n.period <= 1 || to - from < 3) return n.period;
+  const saved = env[n.slot];
+  let p = 1;
+  for (const w of n.wraps) {
+    let wp = w.period;
+    if (w.arg) {
+      env[n.slot] = from + 1;
+      const first = w.arg(env);
+      env[n.slot] = to - 2;
+      const last = w.arg(env);
+      if (Math.min(first, last) >= 0 && Math.floor(first / w.modulus) === Math.floor(last / w.modulus)) wp = 1;
+    }
+    p = lcm(p, wp);
+  }
+  env[n.slot] = saved;
+  return p;
 }
 
 /**
@@ -711,6 +753,7 @@ type CNode =
        * counted).
        */
       readonly period: number;
+      readonly wraps: readonly Wrap[];
     };
 type LoopNode = Extract<CNode, { kind: 'loop' }>;
 
@@ -807,6 +850,8 @@ function compileProgram(body: readonly ProgramStmt[], bufferBytes: (name: string
       if (body.length === 0 || (st.extent.kind === 'const' && st.extent.value <= 0)) continue;
       // Counts depend on the trip count's expressions as well as the body's.
       const exactExprs = [st.extent, ...body.flatMap((n) => n.exactExprs)];
+      const wraps: Wrap[] = [];
+      for (const e of exactExprs) wrapsIn(e, depth, inner, wraps);
       out.push({
         kind: 'loop',
         slot: depth,
@@ -816,7 +861,8 @@ function compileProgram(body: readonly ProgramStmt[], bufferBytes: (name: string
         bits: body.reduce((m, n) => m | n.bits, 0),
         exactSlots: body.reduce((m, n) => m | n.exactSlots, slotsOf(st.extent, scope)),
         exactExprs,
-        period: exactExprs.reduce((p, e) => lcm(p, periodIn(e, depth, inner)), 1),
+        period: wraps.reduce((p, w) => lcm(p, w.period), 1),
+        wraps,
       });
     }
     return out;
@@ -1259,10 +1305,11 @@ function evalLoop(n: LoopNode, from: number, to: number, env: Env, agg: Agg, es:
     return;
   }
   // Each residue class of the loop's period samples like a loop without mod
-  // or div of its variable.
-  if (n.period === 0 || (n.period > 1 && count <= SHORT_LOOP * n.period)) evalStrided(n, from, 1, count, env, agg, es, m, true);
-  else if (n.period === 1) evalStrided(n, from, 1, count, env, agg, es, m);
-  else for (let r = 0; r < n.period; r++) evalStrided(n, from + r, n.period, Math.ceil((count - r) / n.period), env, agg, es, m);
+  // or div of its variable (the first and last iterations apart).
+  const period = interiorPeriod(n, from, to, env);
+  if (period === 0 || (period > 1 && count <= SHORT_LOOP * period)) evalStrided(n, from, 1, count, env, agg, es, m, true);
+  else if (period === 1) evalStrided(n, from, 1, count, env, agg, es, m);
+  else for (let r = 0; r < period; r++) evalStrided(n, from + r, period, Math.ceil((count - r) / period), env, agg, es, m);
 }
 
 /**
@@ -1673,6 +1720,7 @@ class Timing {
    */
   private mixedLoop(n: LoopNode, env: Env): void {
     const E = n.extent(env);
+    const pattern = interiorPeriod(n, 0, E, env);
     const sigs: number[][] = [this.signature()];
     const busy: number[][] = [this.queues.map((q) => q.busy)];
     const starts: number[] = [];
@@ -1688,8 +1736,8 @@ class Timing {
       // evaluated: one, or a period of the loop's mod/div pattern), a
       // multiple of 2 and of that period, so that alternating buffers keep
       // their parity and the pattern its phase.
-      const unit = n.period > 1 ? lcm(2, n.period) : 2;
-      let skip = E - Math.max(1, n.period) - v;
+      const unit = pattern > 1 ? lcm(2, pattern) : 2;
+      let skip = E - Math.max(1, pattern) - v;
       skip -= skip % unit;
       if (skip <= 0) continue;
       const step = (a: number, b: number): number[] => sigs[a].map((x, k) => x - sigs[b][k]);
@@ -1706,13 +1754,13 @@ class Timing {
       let period = 0; // iterations per repeat of the state's advance
       // With a mod/div pattern only whole periods of it can be steady (a
       // stretch of alike iterations inside one proves nothing).
-      for (const p of n.period > 1 ? [n.period, 2 * n.period] : [1, 2]) if (!period && v >= 2 * p + 1 && steadyOver(p)) period = p;
+      for (const p of pattern > 1 ? [pattern, 2 * pattern] : [1, 2]) if (!period && v >= 2 * p + 1 && steadyOver(p)) period = p;
       // No steady state found: the mean advance of all but the first; with a
       // mod/div pattern, after steadiness had two chances to show, over the
       // most recent half of the iterations in whole periods (the first ones
       // often differ: the previous tile's stores ride on them).
-      if (!period && n.period <= 1 && v >= MAX_WARMUP) period = v - 1;
-      if (!period && n.period > 1 && v >= Math.max(MAX_WARMUP, 3 * n.period + 1)) period = Math.max(n.period, Math.floor((v - 1) / 2 / n.period) * n.period);
+      if (!period && pattern <= 1 && v >= MAX_WARMUP) period = v - 1;
+      if (!period && pattern > 1 && v >= Math.max(MAX_WARMUP, 3 * pattern + 1)) period = Math.max(pattern, Math.floor((v - 1) / 2 / pattern) * pattern);
       if (!period) continue;
       // Steady, every moving part advances alike; otherwise the frontier (the latest time in the state) sets the pace.
       // A queue busy for b cycles per iteration holds the pace to at least b
