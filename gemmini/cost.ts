@@ -397,57 +397,85 @@ const lcm = (a: number, b: number): number => (a === 0 || b === 0 ? 0 : (a / gcd
  * A mod or div of a loop variable in a count: `period` iterations apart its
  * value repeats (the mod) or steps alike (the div); 0 when unknown (a
  * non-affine argument or a non-constant divisor). `arg` evaluates its
- * argument when that reads no inner loop's variable: where the argument
- * stays within one multiple of `modulus`, the term is affine in the variable.
+ * argument when that reads no inner loop's variable and the divisor is a
+ * constant: where the argument is affine and stays within one multiple of
+ * `modulus`, so is the term.
  */
 interface Wrap {
   readonly period: number;
   readonly modulus: number;
   readonly arg?: Fn;
+  /** The argument is affine in the loop variables (else it holds a wrap of its own, e.g. div(4i + j + div(k + 1, 18), 4)). */
+  readonly affine: boolean;
 }
 
 /** The wraps of `slot` in e. */
 function wrapsIn(e: IExpr, slot: number, scope: Scope, out: Wrap[]): Wrap[] {
   if (e.kind === 'const' || e.kind === 'var') return out;
   if ((e.kind === 'mod' || e.kind === 'div') && slotsOf(e.lhs, scope) & (1 << slot)) {
+    const modulus = e.rhs.kind === 'const' ? e.rhs.value : 0;
+    const outerOnly = slotsOf(e.lhs, scope) < 1 << (slot + 1) && !readsInner(e.lhs, scope);
+    const arg = modulus > 0 && outerOnly ? compileExpr(e.lhs, scope) : undefined;
     const a = affineOf(e.lhs, scope);
-    if (!a || e.rhs.kind !== 'const' || e.rhs.value <= 0) out.push({ period: 0, modulus: 0 });
-    else {
-      const p = e.rhs.value;
-      const k = a.terms.get(slot) ?? 0;
-      const outerOnly = [...a.terms.keys()].every((s) => s <= slot);
-      if (k !== 0) out.push({ period: p / gcd(k, p), modulus: p, arg: outerOnly ? compileExpr(e.lhs, scope) : undefined });
-    }
+    const k = a?.terms.get(slot) ?? 0;
+    if (!a || modulus <= 0) out.push({ period: 0, modulus, arg, affine: false });
+    else if (k !== 0) out.push({ period: modulus / gcd(k, modulus), modulus, arg, affine: true });
     return out;
   }
   wrapsIn(e.lhs, slot, scope, out);
   return wrapsIn(e.rhs, slot, scope, out);
 }
 
+/** Whether e reads a variable out of scope (an inner loop's). */
+function readsInner(e: IExpr, scope: Scope): boolean {
+  if (e.kind === 'const') return false;
+  if (e.kind === 'var') return !scope.has(e.name);
+  return readsInner(e.lhs, scope) || readsInner(e.rhs, scope);
+}
+
+/** Interior iterations a non-affine wrap's argument is evaluated at, at most. */
+const MAX_WRAP_PROBES = 64;
+
 /**
  * The period with which a loop's counts repeat over iterations (from, to - 1)
  * (the first and the last are evaluated on their own): a wrap whose
- * argument stays within one multiple of its modulus there is affine there.
- * The previous tile's stores, mod(i - 1, E), wrap only at the first
- * iteration; the next tile's prefetch, mod(i + 1, E), only at the last.
+ * argument is affine there and stays within one multiple of its modulus is
+ * affine there. The previous tile's stores, mod(i - 1, E), wrap only at the
+ * first iteration; the next tile's prefetch, mod(i + 1, E), only at the last.
  */
 function interiorPeriod(n: LoopNode, from: number, to: number, env: Env): number {
-  if (n.period <= 1 || to - from < 3) return n.period;
+  if (n.period === 1 || to - from < 3) return n.period;
   const saved = env[n.slot];
   let p = 1;
   for (const w of n.wraps) {
-    let wp = w.period;
-    if (w.arg) {
-      env[n.slot] = from + 1;
-      const first = w.arg(env);
-      env[n.slot] = to - 2;
-      const last = w.arg(env);
-      if (Math.min(first, last) >= 0 && Math.floor(first / w.modulus) === Math.floor(last / w.modulus)) wp = 1;
-    }
-    p = lcm(p, wp);
+    p = lcm(p, w.arg && withinOneBlock(w, w.arg, n.slot, from + 1, to - 2, env) ? 1 : w.period);
+    if (p === 0) break;
   }
   env[n.slot] = saved;
   return p;
+}
+
+/** Whether a wrap's argument is affine over iterations [first, last] of the loop in `slot` and within one multiple of its modulus. */
+function withinOneBlock(w: Wrap, arg: Fn, slot: number, first: number, last: number, env: Env): boolean {
+  const blockAt = (v: number): number => {
+    env[slot] = v;
+    const x = arg(env);
+    return x < 0 ? -1 : Math.floor(x / w.modulus);
+  };
+  const block = blockAt(first);
+  if (block < 0) return false;
+  if (w.affine) return blockAt(last) === block; // monotone: its ends say it all
+  if (last - first >= MAX_WRAP_PROBES) return false;
+  env[slot] = first;
+  const x0 = arg(env);
+  env[slot] = first + 1;
+  const dx = arg(env) - x0;
+  for (let v = first + 1; v <= last; v++) {
+    env[slot] = v;
+    const x = arg(env);
+    if (x !== x0 + dx * (v - first) || Math.floor(x / w.modulus) !== block) return false;
+  }
+  return true;
 }
 
 /**
