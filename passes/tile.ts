@@ -84,24 +84,28 @@ export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics, opt
     // Rank by the closed-form estimate of tc's schedule, then let the
     // analytical model pick among the best, each with its best placement.
     // Distinct tile sizes: the two loop orders of one size rank alike.
-    const shortlist: GemmTiling[] = [];
-    const sizes = new Set<string>();
     const estimate = rowsScheduleEstimator(shape, target);
+    const quick = candidates.map((c) => estimate(c, rowsPlacement(c, target)));
     // Among tilings the estimate cannot tell apart (equal to a millionth of
     // the best), the smaller tiles first: they fit a smaller scratchpad too,
-    // so a larger one keeps the choice.
-    const ranked = candidates.map((c) => {
+    // so a larger one keeps the choice; then candidate order.
+    const unit = 1e-6 * Math.max(1, Math.min(...quick));
+    const rank = quick.map((q) => Math.round(q / unit));
+    const footprint = candidates.map((c) => {
       const rows = gemmTileRows(c, target.dim, target.kStep);
-      return { c, quick: estimate(c, rowsPlacement(c, target)), footprint: rows.a + rows.b };
+      return rows.a + rows.b;
     });
-    const unit = 1e-6 * Math.max(1, ranked.reduce((best, r) => Math.min(best, r.quick), Infinity));
-    ranked.sort((x, y) => Math.round(x.quick / unit) - Math.round(y.quick / unit) || x.footprint - y.footprint);
-    for (const { c } of ranked) {
-      const size = `${c.tileM}x${c.tileN}x${c.tileK}`;
-      if (sizes.has(size)) continue;
-      sizes.add(size);
-      shortlist.push(c);
-      if (shortlist.length === (options.shortlist ?? SHORTLIST)) break;
+    const before = (x: number, y: number): boolean => rank[x] < rank[y] || (rank[x] === rank[y] && footprint[x] < footprint[y]);
+    // The first few of that order, picked rather than sorted (thousands of candidates on a small mesh).
+    const shortlist: GemmTiling[] = [];
+    const sizes = new Set<string>();
+    const sizeOf = (c: GemmTiling): string => `${c.tileM}x${c.tileN}x${c.tileK}`;
+    while (shortlist.length < (options.shortlist ?? SHORTLIST)) {
+      let pick = -1;
+      for (let x = 0; x < candidates.length; x++) if ((pick < 0 || before(x, pick)) && !sizes.has(sizeOf(candidates[x]))) pick = x;
+      if (pick < 0) break;
+      sizes.add(sizeOf(candidates[pick]));
+      shortlist.push(candidates[pick]);
     }
     let best = shortlist[0];
     let bestCycles = Infinity;
