@@ -33,15 +33,21 @@ export interface GemminiBuild {
   readonly estimate?: CostEstimate;
 }
 
+export interface DriverOptions extends PipelineOptions {
+  /** Whether the C program and its gemmini_params.h are written (default yes): the analytical sweep runner runs nothing. */
+  readonly emitC?: boolean;
+}
+
 export function compileForGemmini(
   func: TensorFunc,
   config: GemminiConfig,
   sourceName?: string,
   dump?: (step: PassName, text: string) => void,
-  options: PipelineOptions = {},
+  options: DriverOptions = {},
 ): GemminiBuild {
   const diagnostics = new Diagnostics();
-  const paramsHeader = renderGemminiParams(config);
+  const emitC = options.emitC ?? true;
+  const paramsHeader = emitC ? renderGemminiParams(config) : '';
   if (config.inputType !== 'int8') {
     diagnostics.error(`configuration '${config.name}' has ${config.inputType} inputs; tc's Gemmini lowering supports int8 configurations so far`);
     return { cSource: '', paramsHeader, diagnostics };
@@ -49,7 +55,7 @@ export function compileForGemmini(
   const target = gemminiTarget(config);
   const { program, stages } = runGemminiPipeline(func, target, diagnostics, dump, options);
   if (!program) return { cSource: '', paramsHeader, diagnostics };
-  const cSource = emitGemminiC(program, { sourceName, comment: [`configuration: ${config.name} (DIM ${target.dim})`] });
+  const cSource = emitC ? emitGemminiC(program, { sourceName, comment: [`configuration: ${config.name} (DIM ${target.dim})`] }) : '';
   const mapped = stages.get('map-memory') as TensorFunc;
   const gemms = mapped.body.filter((op) => op.kind === 'gemm');
   let estimate: CostEstimate | undefined;

@@ -175,8 +175,9 @@ export function createPointRunner(ctx: RunnerContext): PointRunner {
 
   const compile = (w: number, func: TensorFunc, config: GemminiConfig, meshDataflow: 'ws' | 'os' | undefined): { build: GemminiBuild; ms: number } => {
     const t0 = performance.now();
-    // Analytical points run nothing: the per-instruction Program IR check is left to the host runner and tc's tests.
-    const build = compileForGemmini(func, config, ctx.workloads[w].path, undefined, { dataflow: meshDataflow, verifyInstructions: ctx.runner !== 'analytical' });
+    // Analytical points run nothing: the per-instruction Program IR check is left to the host runner and tc's tests, and no C is written.
+    const runs = ctx.runner !== 'analytical';
+    const build = compileForGemmini(func, config, ctx.workloads[w].path, undefined, { dataflow: meshDataflow, verifyInstructions: runs, emitC: runs });
     return { build, ms: performance.now() - t0 };
   };
 
