@@ -1577,6 +1577,8 @@ function overlaps(a: readonly number[], b: readonly number[]): boolean {
 const MAX_CHUNKS = 2;
 /** Runs of rows one operand of a batch may be described by, at most (then one interval). */
 const MAX_RUNS = 32;
+/** The time-like fields of the timing state that steady-state detection compares. */
+const SIGNATURE = 12;
 /** Iterations of a mixed loop evaluated before its steady period is assumed. */
 const MAX_WARMUP = 8;
 
@@ -1606,6 +1608,8 @@ class Timing {
   private readonly hi: Env;
   private readonly rangeScratch = new Float64Array(6);
   private readonly runScratch = new Float64Array(2);
+  private readonly stepCoef: Float64Array;
+  private readonly stepTrips: Float64Array;
 
   constructor(
     private readonly m: Machine,
@@ -1617,6 +1621,8 @@ class Timing {
     this.es = initialState(m);
     this.lo = new Float64Array(slots);
     this.hi = new Float64Array(slots);
+    this.stepCoef = new Float64Array(slots);
+    this.stepTrips = new Float64Array(slots);
   }
 
   completion(): number {
@@ -1701,10 +1707,11 @@ class Timing {
     }
   }
 
-  /** The time-like fields of the state, for steady-state detection. */
-  private signature(): number[] {
+  /** Appends the time-like fields of the state (SIGNATURE of them), for steady-state detection, and the queues' busy cycles (3). */
+  private record(sigs: number[], busy: number[]): void {
     const [ld, ex, st] = this.queues;
-    return [this.host, this.unrollerFree, ld.nextStart, ex.nextStart, st.nextStart, ld.lastDone, ex.lastDone, st.lastDone, this.reader.nextIssue, this.writer.nextIssue, this.meshFree, this.dramWritesDone];
+    sigs.push(this.host, this.unrollerFree, ld.nextStart, ex.nextStart, st.nextStart, ld.lastDone, ex.lastDone, st.lastDone, this.reader.nextIssue, this.writer.nextIssue, this.meshFree, this.dramWritesDone);
+    busy.push(ld.busy, ex.busy, st.busy);
   }
 
   /** Moves every time at or after `since` forward by `delta` (skipping `delta` worth of identical iterations). */
@@ -1748,18 +1755,34 @@ class Timing {
    */
   private mixedLoop(n: LoopNode, env: Env): void {
     const E = n.extent(env);
+    if (E <= 1) {
+      // Guards (a trip count of 0 or 1) are common: nothing to skip.
+      if (E === 1) {
+        env[n.slot] = 0;
+        this.run(n.body, env);
+      }
+      return;
+    }
     const pattern = interiorPeriod(n, 0, E, env);
-    const sigs: number[][] = [this.signature()];
-    const busy: number[][] = [this.queues.map((q) => q.busy)];
+    // The state after each iteration so far: SIGNATURE times and 3 busy counts a row.
+    const sigs: number[] = [];
+    const busy: number[] = [];
     const starts: number[] = [];
+    this.record(sigs, busy);
+    const S = SIGNATURE;
+    const maxOf = (row: number): number => {
+      let x = -Infinity;
+      for (let k = row * S; k < (row + 1) * S; k++) x = Math.max(x, sigs[k]);
+      return x;
+    };
+    const close = (x: number, y: number): boolean => Math.abs(x - y) <= 1 + 0.002 * Math.abs(x);
     let v = 0;
     while (v < E) {
       starts.push(this.host);
       env[n.slot] = v;
       this.run(n.body, env);
       v++;
-      sigs.push(this.signature());
-      busy.push(this.queues.map((q) => q.busy));
+      this.record(sigs, busy);
       // Interior iterations left to skip (the last ones are always
       // evaluated: one, or a period of the loop's mod/div pattern), a
       // multiple of 2 and of that period, so that alternating buffers keep
@@ -1768,16 +1791,18 @@ class Timing {
       let skip = E - Math.max(1, pattern) - v;
       skip -= skip % unit;
       if (skip <= 0) continue;
-      const step = (a: number, b: number): number[] => sigs[a].map((x, k) => x - sigs[b][k]);
-      const close = (x: number, y: number): boolean => Math.abs(x - y) <= 1 + 0.002 * Math.abs(x);
       // Steady: the advance repeats, and every part of the machine that moves
       // moves by the same amount (none is still catching up on a backlog).
       const steadyOver = (p: number): boolean => {
-        const d = step(v, v - p);
-        const before = step(v - p, v - 2 * p);
-        if (!d.every((x, k) => close(x, before[k]))) return false;
-        const moving = d.filter((x) => Math.abs(x) > 1);
-        return moving.every((x) => close(x, moving[0]));
+        let moving = NaN;
+        for (let k = 0; k < S; k++) {
+          const d = sigs[v * S + k] - sigs[(v - p) * S + k];
+          if (!close(d, sigs[(v - p) * S + k] - sigs[(v - 2 * p) * S + k])) return false;
+          if (Math.abs(d) <= 1) continue;
+          if (Number.isNaN(moving)) moving = d;
+          else if (!close(d, moving)) return false;
+        }
+        return true;
       };
       let period = 0; // iterations per repeat of the state's advance
       // With a mod/div pattern only whole periods of it can be steady (a
@@ -1793,19 +1818,18 @@ class Timing {
       // Steady, every moving part advances alike; otherwise the frontier (the latest time in the state) sets the pace.
       // A queue busy for b cycles per iteration holds the pace to at least b
       // (while its backlog is still building, the frontier moves slower).
-      const busiest = Math.max(...[0, 1, 2].map((q) => busy[v][q] - busy[v - period][q])) / period;
-      const advance = Math.max((Math.max(...sigs[v]) - Math.max(...sigs[v - period])) / period, busiest);
+      const perIteration = [0, 1, 2].map((q) => (busy[v * 3 + q] - busy[(v - period) * 3 + q]) / period);
+      const advance = Math.max((maxOf(v) - maxOf(v - period)) / period, ...perIteration);
       if (advance <= 0) continue;
       this.shift(advance * skip, starts[v - Math.min(period, 2)]);
-      for (let q = 0; q < 3; q++) this.queues[q].busy += ((busy[v][q] - busy[v - period][q]) / period) * skip;
+      for (let q = 0; q < 3; q++) this.queues[q].busy += perIteration[q] * skip;
       v += skip;
       sigs.length = 0;
       busy.length = 0;
       starts.length = 0;
       // Later iterations are evaluated one by one: the history restarts here.
       for (let k = 0; k <= v; k++) {
-        sigs.push(this.signature());
-        busy.push(this.queues.map((q) => q.busy));
+        this.record(sigs, busy);
         starts.push(this.host);
       }
     }
@@ -1883,26 +1907,35 @@ class Timing {
       if (r[0] !== r[1]) return false;
       c += o.coef * r[0];
     }
-    const steps: [number, number][] = []; // |coef|, trips
+    // The varying slots' |coef| and trips, by |coef| (insertion sort: a few at most).
+    const coef = this.stepCoef;
+    const trips = this.stepTrips;
+    let n = 0;
     for (let t = 0; t < f.slots.length; t++) {
       const s = f.slots[t];
       const k = f.coefs[t];
       c += k * (k > 0 ? lo[s] : hi[s]); // the lowest address
-      if (hi[s] > lo[s]) steps.push([Math.abs(k), hi[s] - lo[s] + 1]);
+      if (hi[s] <= lo[s]) continue;
+      let at = n++;
+      for (; at > 0 && coef[at - 1] > Math.abs(k); at--) {
+        coef[at] = coef[at - 1];
+        trips[at] = trips[at - 1];
+      }
+      coef[at] = Math.abs(k);
+      trips[at] = hi[s] - lo[s] + 1;
     }
-    steps.sort((a, b) => a[0] - b[0]);
     let run = span;
     let t = 0;
-    for (; t < steps.length && steps[t][0] <= run; t++) run += steps[t][0] * (steps[t][1] - 1);
+    for (; t < n && coef[t] <= run; t++) run += coef[t] * (trips[t] - 1);
     let count = 1;
-    for (let u = t; u < steps.length; u++) count *= steps[u][1];
+    for (let u = t; u < n; u++) count *= trips[u];
     if (count > MAX_RUNS) return false;
-    for (let n = 0; n < count; n++) {
+    for (let r = 0; r < count; r++) {
       let start = c;
-      let rest = n;
-      for (let u = t; u < steps.length; u++) {
-        start += steps[u][0] * (rest % steps[u][1]);
-        rest = Math.floor(rest / steps[u][1]);
+      let rest = r;
+      for (let u = t; u < n; u++) {
+        start += coef[u] * (rest % trips[u]);
+        rest = Math.floor(rest / trips[u]);
       }
       out.push(base + start, base + start + run);
     }
