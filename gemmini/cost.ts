@@ -788,6 +788,9 @@ type LoopNode = Extract<CNode, { kind: 'loop' }>;
 interface Compiled {
   readonly nodes: readonly CNode[];
   readonly slots: number;
+  /** The statements compiled, and the bytes per element of each DRAM buffer they move (what the counting pass reads besides the machine). */
+  readonly body: readonly ProgramStmt[];
+  readonly bufferBytes: ReadonlyMap<string, number>;
 }
 
 function bitsOf(c: CInst): number {
@@ -810,8 +813,14 @@ function bitsOf(c: CInst): number {
   }
 }
 
-function compileProgram(body: readonly ProgramStmt[], bufferBytes: (name: string) => number): Compiled {
+function compileProgram(body: readonly ProgramStmt[], bytesOf: (name: string) => number): Compiled {
   let maxSlot = 0;
+  const seenBytes = new Map<string, number>();
+  const bufferBytes = (name: string): number => {
+    const b = bytesOf(name);
+    seenBytes.set(name, b);
+    return b;
+  };
   const compileInst = (i: Inst, scope: Scope): { c: CInst; exactExprs: IExpr[] } => {
     const f = (e: IExpr): Fn => compileExpr(e, scope);
     switch (i.op) {
@@ -896,7 +905,7 @@ function compileProgram(body: readonly ProgramStmt[], bufferBytes: (name: string
     return out;
   };
   const nodes = walk(body, new Map(), 0);
-  return { nodes, slots: maxSlot + 1 };
+  return { nodes, slots: maxSlot + 1, body, bufferBytes: seenBytes };
 }
 
 // ---------------------------------------------------------------------------
@@ -2384,10 +2393,31 @@ function timed(compiled: Compiled, config: GemminiConfig): TimedEstimate {
   };
 }
 
+/**
+ * Counting-pass totals by program and machine. A sweep over memory latency
+ * or requests in flight compiles the same program for many configurations;
+ * its counts depend on neither (nor on the reservation stations), so they
+ * are worked out once. Oldest first; a few hundred at most.
+ */
+const countsCache = new Map<string, Agg>();
+const COUNTS_CACHE_ENTRIES = 256;
+
+/** What the counting pass reads: the statements, the buffers' element sizes and the machine less its timing-only parameters. */
+function countsKey(compiled: Compiled, m: Machine): string {
+  const { window: _window, memLatency: _latency, entries: _entries, ...counted } = m;
+  return JSON.stringify([counted, [...compiled.bufferBytes], compiled.body]);
+}
+
 /** The counting pass (exact), around the timing pass's cycles and busy cycles. */
 function withCounts(compiled: Compiled, m: Machine, cycles: number, busyCycles: CostEstimate['busyCycles']): CostEstimate {
-  const agg = newAgg();
-  evalNodes(compiled.nodes, new Float64Array(compiled.slots), agg, initialState(m), m);
+  const key = countsKey(compiled, m);
+  let agg = countsCache.get(key);
+  if (!agg) {
+    agg = newAgg();
+    evalNodes(compiled.nodes, new Float64Array(compiled.slots), agg, initialState(m), m);
+    countsCache.set(key, agg);
+    if (countsCache.size > COUNTS_CACHE_ENTRIES) countsCache.delete(countsCache.keys().next().value as string);
+  }
   const instructions = Object.fromEntries(INSTRUCTION_KINDS.map((k, i) => [k, agg[F_KIND + i]])) as Record<InstructionKind, number>;
   const all = INSTRUCTION_KINDS.reduce((s, _k, i) => s + agg[F_KIND + i], 0);
   const fences = agg[F_KIND + K_FENCE];
