@@ -31,7 +31,7 @@ import { derivedParams } from '../gemmini/config.js';
 import { gcd, MODEL_TIMING } from '../gemmini/cost.js';
 import type { GemmPlacement, GemmTiling, TensorOp } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
-import type { GemminiTarget } from './target.js';
+import { codegenKey, type GemminiTarget } from './target.js';
 
 export interface GemmShape {
   readonly m: number;
@@ -72,8 +72,136 @@ interface Group {
 /** A function estimating the cycles of the rows schedule of one gemm for a tiling and a placement of kind 'rows'. */
 export type RowsScheduleEstimator = (t: GemmTiling, placement: Extract<GemmPlacement, { kind: 'rows' }>) => number;
 
+/**
+ * A tiling's estimate less memory timing, packed into its gemm's arena (an
+ * array of numbers): its step classes at [at, end), CLASS numbers each: how
+ * many steps the class stands for, where its step is packed (STEP numbers,
+ * see S_*), where the step whose output tile it stores is (-1: none) and
+ * FIRST / LAST / LAST_K flags. Classes alike in all but count are one.
+ */
+interface Layout {
+  readonly pipelined: boolean;
+  readonly at: number;
+  readonly end: number;
+}
+
+// A packed step: its groups, its full and last group (exec, load requests and beats, commands, blocks), its K blocks, store, bias and tile commands.
+const S_GROUPS = 0;
+const S_FULL = 1;
+const S_LAST = 6;
+const G_EXEC = 0;
+const G_LOAD_REQUESTS = 1;
+const G_LOAD_BEATS = 2;
+const G_COMMANDS = 3;
+const G_BLOCKS = 4;
+const S_TKH = 11;
+const S_STORE = 12;
+const S_BIAS = 14;
+const S_TILE_COMMANDS = 16;
+const STEP = 17;
+const CLASS = 4;
+const FIRST = 1; // the first step (i = j = k = 0): the pipeline's fill
+const LAST = 2; // the last step: the drain
+const LAST_K = 4; // its output tile's last K step: bias and stores
+
+/** Numbers appended to a growing buffer. */
+class Arena {
+  data = new Float64Array(4096);
+  length = 0;
+  push(...xs: number[]): void {
+    if (this.length + xs.length > this.data.length) {
+      const grown = new Float64Array(2 * (this.length + xs.length));
+      grown.set(this.data);
+      this.data = grown;
+    }
+    for (const x of xs) this.data[this.length++] = x;
+  }
+}
+
+/** The layouts of one gemm's tilings on one target, packed into `arena`. */
+interface Layouts {
+  readonly arena: Arena;
+  readonly layoutOf: (t: GemmTiling, placement: Extract<GemmPlacement, { kind: 'rows' }>) => Layout;
+}
+
+/** Step classes: the first, an interior and the last tile along an axis, with how many steps each stands for. */
+const classes = (count: number): [number, number][] => (count === 1 ? [[0, 1]] : count === 2 ? [[0, 1], [1, 1]] : [[0, 1], [1, count - 2], [count - 1, 1]]);
+
+// Layouts by gemm shape and target less its memory timing: a sweep over
+// memory latency or requests in flight ranks the same tilings again and again.
+const layoutsCache = new Map<string, Layouts>();
+const LAYOUTS_CACHE_ENTRIES = 4;
+
 /** The estimator for one gemm on one target: constants computed once, then O(1) per tiling. */
 export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): RowsScheduleEstimator {
+  const key = JSON.stringify([shape, codegenKey(target)]);
+  let layouts = layoutsCache.get(key);
+  if (!layouts) {
+    layouts = rowsLayouts(shape, target);
+    layoutsCache.set(key, layouts);
+    if (layoutsCache.size > LAYOUTS_CACHE_ENTRIES) layoutsCache.delete(layoutsCache.keys().next().value as string);
+  }
+  const { arena, layoutOf } = layouts;
+  const cfg = target.config;
+  const d = target.dim;
+  const window = Math.min(256, Math.max(1, cfg.maxInFlightRequests));
+  const latency = cfg.memLatencyCycles;
+  const host = MODEL_TIMING.hostCyclesPerCommand;
+  const readCycles = (requests: number, beats: number): number => (requests === 0 ? 0 : Math.max(requests, beats, (requests * latency + beats) / window));
+  const writeCycles = (requests: number, beats: number): number => (requests === 0 ? 0 : Math.max(beats, (requests * latency + beats) / window));
+  return (t, placement) => {
+    const { pipelined, at, end } = layoutOf(t, placement);
+    const st = arena.data; // after layoutOf, which may have grown it
+    let cycles = 0;
+    let fill = 0;
+    let drain = 0;
+    for (let c = at; c < end; c += CLASS) {
+      const s = st[c + 1];
+      const prev = st[c + 2];
+      const flags = st[c + 3];
+      const groups = st[s + S_GROUPS];
+      const full = s + S_FULL;
+      const last = s + S_LAST;
+      const firstGroup = groups > 1 ? full : last;
+      let stepCycles = 0;
+      if (pipelined) {
+        // Group g computes while the next group's loads (after the last:
+        // the next step's first, about this one's) stream in; a first
+        // step (k = 0) also adds the bias and stores the previous output
+        // tile (about this one's) over its groups, in proportion to their K blocks.
+        const slot = (g: number, next: number): number => {
+          const share = st[g + G_BLOCKS] / st[s + S_TKH];
+          const biasRequests = prev < 0 ? 0 : st[prev + S_BIAS];
+          const biasBeats = prev < 0 ? 0 : st[prev + S_BIAS + 1];
+          const reads = readCycles(st[next + G_LOAD_REQUESTS] + biasRequests * share, st[next + G_LOAD_BEATS] + biasBeats * share);
+          const writes = prev < 0 ? 0 : writeCycles(0 + st[prev + S_STORE] * share, 0 + st[prev + S_STORE + 1] * share);
+          return Math.max(st[g + G_EXEC], reads, writes, (st[g + G_COMMANDS] + (prev < 0 ? 0 : st[prev + S_TILE_COMMANDS] * share)) * host);
+        };
+        if (groups === 1) stepCycles = slot(last, last);
+        else stepCycles = (groups - 2) * slot(full, full) + slot(full, last) + slot(last, full);
+      } else {
+        // One copy: the first group loads before the computes; the bias and stores (last K step) after them.
+        const loadOf = (g: number): number => readCycles(st[g + G_LOAD_REQUESTS], st[g + G_LOAD_BEATS]);
+        stepCycles = loadOf(firstGroup) + latency;
+        if (groups === 1) stepCycles += Math.max(st[last + G_EXEC], st[last + G_COMMANDS] * host);
+        else
+          stepCycles +=
+            (groups - 2) * Math.max(st[full + G_EXEC], loadOf(full), st[full + G_COMMANDS] * host) +
+            Math.max(st[full + G_EXEC], loadOf(last), st[full + G_COMMANDS] * host) +
+            Math.max(st[last + G_EXEC], st[last + G_COMMANDS] * host);
+        if (flags & LAST_K) stepCycles += readCycles(st[s + S_BIAS], st[s + S_BIAS + 1]) + writeCycles(st[s + S_STORE], st[s + S_STORE + 1]) + st[s + S_TILE_COMMANDS] * host + latency + 3 * d;
+      }
+      cycles += stepCycles * st[c];
+      if (flags & FIRST) fill = readCycles(st[firstGroup + G_LOAD_REQUESTS], st[firstGroup + G_LOAD_BEATS]) + latency;
+      if (flags & LAST) drain = readCycles(st[s + S_BIAS], st[s + S_BIAS + 1]) + writeCycles(st[s + S_STORE], st[s + S_STORE + 1]) + latency + 3 * d + 3;
+    }
+    return pipelined ? fill + cycles + drain : cycles;
+  };
+}
+
+/** The layouts of one gemm's tilings on one target (cached per tiling). */
+function rowsLayouts(shape: GemmShape, target: GemminiTarget): Layouts {
+  const arena = new Arena();
   const p = derivedParams(target.config);
   const cfg = target.config;
   const d = target.dim;
@@ -85,14 +213,9 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
   const kGroup = dk === d ? mbl : 1;
   const storeGroup = shape.outBytes === 4 ? 1 : mbl;
   const biasGroup = target.maxBlockLenAcc;
-  const window = Math.min(256, Math.max(1, cfg.maxInFlightRequests));
-  const latency = cfg.memLatencyCycles;
   const bus = p.DMA_BUS_BYTES;
   const maxBytes = p.MAX_BYTES;
-  const host = MODEL_TIMING.hostCyclesPerCommand;
   const minRows = MODEL_TIMING.meshMinRows;
-  const readCycles = (x: Dma): number => (x.requests === 0 ? 0 : Math.max(x.requests, x.beats, (x.requests * latency + x.beats) / window));
-  const writeCycles = (x: Dma): number => (x.requests === 0 ? 0 : Math.max(x.beats, (x.requests * latency + x.beats) / window));
   /** The DMA requests (one per MAX_BYTES window touched, as the DMA splits a move) and bus beats of `bytes` bytes from `offset` within a window. */
   const windows = (offset: number, bytes: number): Dma => {
     let [requests, beats] = [0, 0];
@@ -157,10 +280,10 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
 
   // The loop order only matters when a tile's A or B is kept (one K step
   // per tile): the other order of a tiling is usually costed already.
-  const known = new Map<number | string, number>();
+  const known = new Map<number | string, Layout>();
   // A number keys a tiling exactly unless the matrices are astronomically large.
   const numericKeys = (mb + 1) * (nb + 1) * (kb + 1) * 64 <= Number.MAX_SAFE_INTEGER;
-  return (t, placement) => {
+  const layoutOf = (t: GemmTiling, placement: Extract<GemmPlacement, { kind: 'rows' }>): Layout => {
     const [ti, tj, tk] = [t.tileM / d, t.tileN / d, t.tileK / dk];
     const [mt, nt, kt] = [ceilDiv(mb, ti), ceilDiv(nb, tj), ceilDiv(kb, tk)];
     const reused = kt > 1 ? undefined : t.order === 'ijk' ? (nt > 1 ? 'a' : undefined) : mt > 1 ? 'b' : undefined;
@@ -178,8 +301,8 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
     const alignC = gcd(d * tj * shape.outBytes, shape.n * shape.outBytes);
     const alignBias = gcd(4 * d * gcd(tj, storeGroup), shape.bias === 'matrix' ? 4 * shape.n : 0);
 
-    /** Step (i, j, k): its K groups (all alike but the last) and its output tile's bias and stores. */
-    const buildStep = (i: number, j: number, k: number, tiH: number, tjH: number, tkH: number, mEdge: boolean, nEdge: boolean, kEdge: boolean) => {
+    /** Step (i, j, k), packed into the arena: its K groups (all alike but the last) and its output tile's bias and stores; where it starts. */
+    const buildStep = (i: number, j: number, k: number, tiH: number, tjH: number, tkH: number, mEdge: boolean, nEdge: boolean, kEdge: boolean): number => {
       const rowsI = (tiH - 1) * d + (mEdge ? lastM : d);
       // Execute, per K block: per column block the first compute streams A beside the new weights, the others A.
       const lastRows = mEdge ? lastM : d;
@@ -223,12 +346,16 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
           tileCommands += tiH * ((units.moves - 1) * fullUnit.moves + edgeUnit.moves);
         }
       }
-      return { groups, full, last, tkH, store, bias, tileCommands };
+      const at = arena.length;
+      arena.push(groups);
+      for (const g of [full, last]) arena.push(g.exec, g.load.requests, g.load.beats, g.commands, g.blocks);
+      arena.push(tkH, store.requests, store.beats, bias.requests, bias.beats, tileCommands);
+      return at;
     };
     // A step depends on its tiles' sizes and edges, whether it loads A and B,
     // and whether it is its output tile's last: alike steps are built once.
-    const steps = new Map<number | string, ReturnType<typeof buildStep>>();
-    const step = (i: number, j: number, k: number): ReturnType<typeof buildStep> => {
+    const steps = new Map<number | string, number>();
+    const step = (i: number, j: number, k: number): number => {
       const tiH = Math.min(ti, mb - i * ti);
       const tjH = Math.min(tj, nb - j * tj);
       const tkH = Math.min(tk, kb - k * tk);
@@ -240,52 +367,27 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
       const c = (tkH * 2 + (kEdge ? 1 : 0)) * 2 + (k === kt - 1 ? 1 : 0);
       const key = numericKeys ? (a * (4 * tj + 4) + b) * (4 * tk + 4) + c : `${a} ${b} ${c}`;
       let s = steps.get(key);
-      if (!s) steps.set(key, (s = buildStep(i, j, k, tiH, tjH, tkH, mEdge, nEdge, kEdge)));
+      if (s === undefined) steps.set(key, (s = buildStep(i, j, k, tiH, tjH, tkH, mEdge, nEdge, kEdge)));
       return s;
     };
 
-    // Step classes: first, interior and last tile along each axis, with how many steps each stands for.
-    const classes = (count: number): [number, number][] => (count === 1 ? [[0, 1]] : count === 2 ? [[0, 1], [1, 1]] : [[0, 1], [1, count - 2], [count - 1, 1]]);
-    let cycles = 0;
-    let fill = 0;
-    let drain = 0;
+    // The classes, alike ones merged.
+    const found: number[] = [];
     for (const [i, ci] of classes(mt))
       for (const [j, cj] of classes(nt))
         for (const [k, ck] of classes(kt)) {
+          const flags = (i === 0 && j === 0 && k === 0 ? FIRST : 0) | (i === mt - 1 && j === nt - 1 && k === kt - 1 ? LAST : 0) | (k === kt - 1 ? LAST_K : 0);
           const s = step(i, j, k);
-          const firstGroup = s.groups > 1 ? s.full : s.last;
-          let stepCycles = 0;
-          if (pipelined) {
-            // Group g computes while the next group's loads (after the last:
-            // the next step's first, about this one's) stream in; a first
-            // step (k = 0) also adds the bias and stores the previous output
-            // tile (about this one's) over its groups, in proportion to their K blocks.
-            const prev = k === 0 ? step(i, j, kt - 1) : undefined;
-            const slot = (g: Group, next: Group): number => {
-              const share = g.blocks / s.tkH;
-              const reads = readCycles(plus(next.load, prev ? prev.bias : none, share));
-              const writes = prev ? writeCycles(plus(none, prev.store, share)) : 0;
-              return Math.max(g.exec, reads, writes, (g.commands + (prev ? prev.tileCommands * share : 0)) * host);
-            };
-            if (s.groups === 1) stepCycles = slot(s.last, s.last);
-            else stepCycles = (s.groups - 2) * slot(s.full, s.full) + slot(s.full, s.last) + slot(s.last, s.full);
-          } else {
-            // One copy: the first group loads before the computes; the bias and stores (last K step) after them.
-            stepCycles = readCycles(firstGroup.load) + latency;
-            if (s.groups === 1) stepCycles += Math.max(s.last.exec, s.last.commands * host);
-            else
-              stepCycles +=
-                (s.groups - 2) * Math.max(s.full.exec, readCycles(s.full.load), s.full.commands * host) +
-                Math.max(s.full.exec, readCycles(s.last.load), s.full.commands * host) +
-                Math.max(s.last.exec, s.last.commands * host);
-            if (k === kt - 1) stepCycles += readCycles(s.bias) + writeCycles(s.store) + s.tileCommands * host + latency + 3 * d;
-          }
-          cycles += stepCycles * ci * cj * ck;
-          if (i === 0 && j === 0 && k === 0) fill = readCycles(firstGroup.load) + latency;
-          if (i === mt - 1 && j === nt - 1 && k === kt - 1) drain = readCycles(s.bias) + writeCycles(s.store) + latency + 3 * d + 3;
+          const prev = pipelined && k === 0 ? step(i, j, kt - 1) : -1;
+          let c = 0;
+          while (c < found.length && !(found[c + 1] === s && found[c + 2] === prev && found[c + 3] === flags)) c += CLASS;
+          if (c < found.length) found[c] += ci * cj * ck;
+          else found.push(ci * cj * ck, s, prev, flags);
         }
-    const total = pipelined ? fill + cycles + drain : cycles;
-    known.set(key, total);
-    return total;
+    const layout: Layout = { pipelined, at: arena.length, end: arena.length + found.length };
+    arena.push(...found);
+    known.set(key, layout);
+    return layout;
   };
+  return { arena, layoutOf };
 }

@@ -53,3 +53,21 @@ export function gemminiTarget(config: GemminiConfig): GemminiTarget {
     config,
   };
 }
+
+const codegenKeys = new WeakMap<GemminiTarget, string>();
+
+/**
+ * What instructions for this target are built from: its configuration less
+ * its name and the parameters only timing reads (memory latency, requests in
+ * flight, reservation-station entries). For a given tiling, targets with
+ * equal keys get the same instructions; caches across a sweep's points key on it.
+ */
+export function codegenKey(target: GemminiTarget): string {
+  let key = codegenKeys.get(target);
+  if (key === undefined) {
+    const { name: _name, description: _description, memLatencyCycles: _latency, maxInFlightRequests: _window, ldReservationEntries: _ld, exReservationEntries: _ex, stReservationEntries: _st, ...built } = target.config;
+    key = JSON.stringify(built);
+    codegenKeys.set(target, key);
+  }
+  return key;
+}
