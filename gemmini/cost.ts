@@ -791,6 +791,8 @@ interface Compiled {
   /** The statements compiled, and the bytes per element of each DRAM buffer they move (what the counting pass reads besides the machine). */
   readonly body: readonly ProgramStmt[];
   readonly bufferBytes: ReadonlyMap<string, number>;
+  /** The statements and buffer sizes as text, once the counting pass has asked. */
+  text?: string;
 }
 
 function bitsOf(c: CInst): number {
@@ -2405,7 +2407,8 @@ const COUNTS_CACHE_ENTRIES = 256;
 /** What the counting pass reads: the statements, the buffers' element sizes and the machine less its timing-only parameters. */
 function countsKey(compiled: Compiled, m: Machine): string {
   const { window: _window, memLatency: _latency, entries: _entries, ...counted } = m;
-  return JSON.stringify([counted, [...compiled.bufferBytes], compiled.body]);
+  compiled.text ??= JSON.stringify([[...compiled.bufferBytes], compiled.body]);
+  return JSON.stringify(counted) + compiled.text;
 }
 
 /** The counting pass (exact), around the timing pass's cycles and busy cycles. */
@@ -2462,7 +2465,16 @@ export function estimateStatements(body: readonly ProgramStmt[], config: Gemmini
   return timeStatements(body, config, bufferBytes).full();
 }
 
+// Compiled statements, by the statements (gemmStatements hands out the same
+// ones for the same gemm, tiling and placement across a sweep's points).
+const compiledStatements = new WeakMap<readonly ProgramStmt[], Compiled>();
+
 /** estimateStatements' cycles, with the rest of the estimate worked out on demand. */
 export function timeStatements(body: readonly ProgramStmt[], config: GemminiConfig, bufferBytes: (name: string) => number = () => 1): TimedEstimate {
-  return timed(compileProgram(body, bufferBytes), config);
+  let compiled = compiledStatements.get(body);
+  if (!compiled || [...compiled.bufferBytes].some(([name, bytes]) => bufferBytes(name) !== bytes)) {
+    compiled = compileProgram(body, bufferBytes);
+    compiledStatements.set(body, compiled);
+  }
+  return timed(compiled, config);
 }

@@ -12,7 +12,7 @@ import type { ProgramFunc } from '../ir/program-ir.js';
 import { type GemmPlacement, type GemmTiling, type TensorFunc, type TensorOp, typeMap } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
 import { loopWsProgram, matmulConfig, matmulProgram, type MatmulSpec } from './matmul-schedule.js';
-import type { GemminiTarget } from './target.js';
+import { codegenKey, type GemminiTarget } from './target.js';
 
 export function emitInstructions(f: TensorFunc, target: GemminiTarget, log: Diagnostics): ProgramFunc {
   const types = typeMap(f);
@@ -45,14 +45,38 @@ export function emitInstructions(f: TensorFunc, target: GemminiTarget, log: Diag
   return mapProgramExprs({ name: f.name, dim: target.dim, buffers, body }, simplifyI);
 }
 
-/** The instructions of one gemm with a tiling and a placement: its configuration, its loops, a fence. */
+// Statements by gemm, tiling, placement and target less its timing-only
+// parameters: the tile step and map-memory cost the same few tilings for
+// every memory latency of a sweep. Oldest first; a few hundred at most.
+const statementsCache = new Map<string, readonly ProgramStmt[]>();
+const STATEMENTS_CACHE_ENTRIES = 256;
+
+/** The instructions of one gemm with a tiling and a placement: its configuration, its loops, a fence. Shared: not to be changed. */
 export function gemmStatements(
   op: Extract<TensorOp, { kind: 'gemm' }>,
   t: GemmTiling,
   p: GemmPlacement,
   typeOf: (name: string) => TensorType,
   target: GemminiTarget,
-): ProgramStmt[] {
+): readonly ProgramStmt[] {
+  const { loc: _loc, tiling: _tiling, placement: _placement, ...what } = op;
+  const key = JSON.stringify([what, t, p, typeOf(op.a), typeOf(op.b), op.bias === undefined ? null : typeOf(op.bias), codegenKey(target)]);
+  let body = statementsCache.get(key);
+  if (!body) {
+    body = buildGemmStatements(op, t, p, typeOf, target);
+    statementsCache.set(key, body);
+    if (statementsCache.size > STATEMENTS_CACHE_ENTRIES) statementsCache.delete(statementsCache.keys().next().value as string);
+  }
+  return body;
+}
+
+function buildGemmStatements(
+  op: Extract<TensorOp, { kind: 'gemm' }>,
+  t: GemmTiling,
+  p: GemmPlacement,
+  typeOf: (name: string) => TensorType,
+  target: GemminiTarget,
+): readonly ProgramStmt[] {
   const [m, k] = typeOf(op.a).shape;
   const n = typeOf(op.b).shape[1];
   const spec: MatmulSpec = {
