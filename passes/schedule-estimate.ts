@@ -108,13 +108,15 @@ const LAST_K = 4; // its output tile's last K step: bias and stores
 class Arena {
   data = new Float64Array(4096);
   length = 0;
-  push(...xs: number[]): void {
-    if (this.length + xs.length > this.data.length) {
-      const grown = new Float64Array(2 * (this.length + xs.length));
+  /** Makes room for n more numbers; where they start. */
+  take(n: number): number {
+    if (this.length + n > this.data.length) {
+      const grown = new Float64Array(2 * (this.length + n));
       grown.set(this.data);
       this.data = grown;
     }
-    for (const x of xs) this.data[this.length++] = x;
+    this.length += n;
+    return this.length - n;
   }
 }
 
@@ -346,10 +348,22 @@ function rowsLayouts(shape: GemmShape, target: GemminiTarget): Layouts {
           tileCommands += tiH * ((units.moves - 1) * fullUnit.moves + edgeUnit.moves);
         }
       }
-      const at = arena.length;
-      arena.push(groups);
-      for (const g of [full, last]) arena.push(g.exec, g.load.requests, g.load.beats, g.commands, g.blocks);
-      arena.push(tkH, store.requests, store.beats, bias.requests, bias.beats, tileCommands);
+      const at = arena.take(STEP);
+      const a = arena.data;
+      a[at + S_GROUPS] = groups;
+      for (const [g, group] of [[S_FULL, full], [S_LAST, last]] as const) {
+        a[at + g + G_EXEC] = group.exec;
+        a[at + g + G_LOAD_REQUESTS] = group.load.requests;
+        a[at + g + G_LOAD_BEATS] = group.load.beats;
+        a[at + g + G_COMMANDS] = group.commands;
+        a[at + g + G_BLOCKS] = group.blocks;
+      }
+      a[at + S_TKH] = tkH;
+      a[at + S_STORE] = store.requests;
+      a[at + S_STORE + 1] = store.beats;
+      a[at + S_BIAS] = bias.requests;
+      a[at + S_BIAS + 1] = bias.beats;
+      a[at + S_TILE_COMMANDS] = tileCommands;
       return at;
     };
     // A step depends on its tiles' sizes and edges, whether it loads A and B,
@@ -384,8 +398,9 @@ function rowsLayouts(shape: GemmShape, target: GemminiTarget): Layouts {
           if (c < found.length) found[c] += ci * cj * ck;
           else found.push(ci * cj * ck, s, prev, flags);
         }
-    const layout: Layout = { pipelined, at: arena.length, end: arena.length + found.length };
-    arena.push(...found);
+    const at = arena.take(found.length);
+    arena.data.set(found, at);
+    const layout: Layout = { pipelined, at, end: at + found.length };
     known.set(key, layout);
     return layout;
   };
