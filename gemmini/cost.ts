@@ -17,9 +17,14 @@
 //    count, else every iteration is evaluated. A loop whose variable appears
 //    in mod or div (the pipelined schedule's K groups) is sampled per
 //    residue class of their period, where the mods are constant and the
-//    divs affine. loop_ws counts are closed
-//    forms of LoopMatmul's FSMs. CPU ops cost nothing: they run on the host
-//    CPU, outside the accelerator cycles the host model counts.
+//    divs affine; a mod or div whose argument stays within one multiple of
+//    its divisor over the interior iterations (the previous tile's stores,
+//    the next tile's prefetch: they wrap at the first or last iteration
+//    only) sets no period. loop_ws counts are closed forms of LoopMatmul's
+//    FSMs. CPU ops cost nothing: they run on the host CPU, outside the
+//    accelerator cycles the host model counts. The totals are kept by
+//    program and machine less its timing-only parameters: a sweep over
+//    memory latency counts each program once.
 //
 // 2. Timing (analytical, per batch). The unit is a *batch*: a run of commands
 //    for one queue (a tile's mvins, a chunk of its preload/compute pairs, its
@@ -51,8 +56,9 @@
 //      still read (single buffering) wait so.
 //    A loop whose body mixes queues is evaluated iteration by iteration until
 //    the state advances by the same amount every iteration (or every two:
-//    alternating buffers, DMA alignments; with a mod/div pattern, every one
-//    or two of its periods); the interior iterations left are then skipped
+//    alternating buffers, DMA alignments; with a mod/div pattern of the
+//    interior iterations, every one or two of its periods); the interior
+//    iterations left are then skipped
 //    by moving the state forward by that period (prologue, steady state ×
 //    count, epilogue) — never slower than the busiest queue's busy cycles
 //    per iteration — and the last iteration (or period) is evaluated.

@@ -89,7 +89,7 @@ export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics, opt
     // Among tilings the estimate cannot tell apart (equal to a millionth of
     // the best), the smaller tiles first: they fit a smaller scratchpad too,
     // so a larger one keeps the choice; then candidate order.
-    const unit = 1e-6 * Math.max(1, Math.min(...quick));
+    const unit = 1e-6 * Math.max(1, quick.reduce((a, b) => Math.min(a, b), Infinity));
     const rank = quick.map((q) => Math.round(q / unit));
     const footprint = candidates.map((c) => {
       const rows = gemmTileRows(c, target.dim, target.kStep);
