@@ -146,6 +146,13 @@ export function costSuite(): CostCase[] {
     cases.push({ workload: CONVS[3].name, preset, dataflow, schedule: 'single', source: CONVS[3].source() });
   }
   for (const preset of ['default', 'dim32']) for (const g of [others[0], others[3], others[4]]) cases.push({ ...gemm(g, preset), schedule: 'naive' });
+  // Memory bound: a long memory latency, where the loads of a tile's bias
+  // (riding on the next tile's first K groups only) set the pace.
+  for (const [preset, memLatencyCycles] of [['default', 300], ['dim8', 300]] as const) {
+    const slow = { preset: `${preset} latency ${memLatencyCycles}`, config: { ...(getPreset(preset)?.config as GemminiConfig), memLatencyCycles } };
+    cases.push({ ...gemm(others[1], preset), ...slow });
+    for (const c of [CONVS[0], CONVS[2]]) cases.push({ workload: c.name, source: c.source(), ...slow });
+  }
   return cases;
 }
 

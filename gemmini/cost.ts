@@ -768,8 +768,9 @@ type CNode =
       readonly spans: readonly SpanSpec[];
       readonly bits: number;
       readonly exactSlots: number;
-      /** The expressions its counts depend on (rows, cols, trip counts). */
+      /** The expressions its counts depend on (rows, cols, trip counts), and compiled. */
       readonly exactExprs: readonly IExpr[];
+      readonly exactFns: readonly Fn[];
     }
   | {
       readonly kind: 'loop';
@@ -800,6 +801,11 @@ interface Compiled {
   /** The statements and buffer sizes as text, once the counting pass has asked. */
   text?: string;
 }
+
+const sameCounts = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Whether instructions with these bits go to one queue (a batch can hold them). */
+const singleQueue = (bits: number): boolean => bits === B_LD || bits === B_EX || bits === B_ST;
 
 function bitsOf(c: CInst): number {
   switch (c.op) {
@@ -884,7 +890,7 @@ function compileProgram(body: readonly ProgramStmt[], bytesOf: (name: string) =>
       if (st.kind === 'inst') {
         const { c, exactExprs } = compileInst(st.inst, scope);
         const exactSlots = exactExprs.reduce((m, e) => m | slotsOf(e, scope), 0);
-        out.push({ kind: 'inst', c, spans: compileSpans(st.inst, scope), bits: bitsOf(c), exactSlots, exactExprs });
+        out.push({ kind: 'inst', c, spans: compileSpans(st.inst, scope), bits: bitsOf(c), exactSlots, exactExprs, exactFns: exactExprs.map((e) => compileExpr(e, scope)) });
         continue;
       }
       if (depth > 30) throw new Error('cost model: loops nested deeper than 30');
@@ -1314,28 +1320,41 @@ function evalLoop(n: LoopNode, from: number, to: number, env: Env, agg: Agg, es:
   if (roughEvaluation) {
     // Timing needs no exact counts: the first and last iterations (edges)
     // and the interior as the mean of the next two (alignment and bank
-    // placement often alternate between iterations).
-    if (count === 1) addScaled(agg, evalIteration(n, from, env, es, m), 1);
-    else if (!(n.exactSlots & (1 << n.slot)) || count > 4) {
-      const a = evalIteration(n, from, env, es, m);
-      const b = evalIteration(n, from + 1, env, es, m);
-      if (!(n.exactSlots & (1 << n.slot))) {
-        addScaled(agg, a, count / 2);
-        addScaled(agg, b, count / 2);
-      } else {
-        addScaled(agg, a, 1);
-        addScaled(agg, b, (count - 2) / 2);
-        addScaled(agg, evalIteration(n, from + 2, env, es, m), (count - 2) / 2);
-        addScaled(agg, evalIteration(n, to - 1, env, es, m), 1);
-      }
-    } else {
+    // placement often alternate between iterations) — when the interior is
+    // alike: its middle and end are sampled too, and where the counts differ
+    // there (a guard that ends part-way through the loop, a mod pattern),
+    // the loop is evaluated as the counting pass does below.
+    if (count === 1) {
+      addScaled(agg, evalIteration(n, from, env, es, m), 1);
+      aggTop = mark;
+      return;
+    }
+    if (!(n.exactSlots & (1 << n.slot))) {
+      addScaled(agg, evalIteration(n, from, env, es, m), count / 2);
+      addScaled(agg, evalIteration(n, from + 1, env, es, m), count / 2);
+      aggTop = mark;
+      return;
+    }
+    if (count <= 4) {
       for (let v = from; v < to; v++) {
         env[n.slot] = v;
         evalNodes(n.body, env, agg, es, m);
       }
+      return;
     }
-    aggTop = mark;
-    return;
+    if (interiorPeriod(n, from, to, env) === 1) {
+      const b = evalIteration(n, from + 1, env, es, m);
+      const c = evalIteration(n, from + 2, env, es, m);
+      if (exactEqual(b, c) && exactEqual(b, evalIteration(n, from + (count >> 1), env, es, m)) && exactEqual(b, evalIteration(n, to - 2, env, es, m))) {
+        addScaled(agg, evalIteration(n, from, env, es, m), 1);
+        addScaled(agg, b, (count - 2) / 2);
+        addScaled(agg, c, (count - 2) / 2);
+        addScaled(agg, evalIteration(n, to - 1, env, es, m), 1);
+        aggTop = mark;
+        return;
+      }
+      aggTop = mark;
+    }
   }
   if (!(n.exactSlots & (1 << n.slot))) {
     // Counts do not depend on the variable: one iteration times the count;
@@ -1620,6 +1639,8 @@ class Timing {
     [0, 0],
   ];
   inFlight: InFlight[] = [];
+  /** Mixed loops of more than one iteration run so far. */
+  private mixedLoops = 0;
   readonly es: EvalState;
   private readonly lo: Env;
   private readonly hi: Env;
@@ -1653,7 +1674,7 @@ class Timing {
     while (k < nodes.length) {
       const n = nodes[k];
       // Consecutive single instructions of one queue form one batch.
-      if (n.kind === 'inst' && (n.bits === B_LD || n.bits === B_EX || n.bits === B_ST)) {
+      if (n.kind === 'inst' && singleQueue(n.bits)) {
         let end = k + 1;
         while (end < nodes.length && nodes[end].kind === 'inst' && nodes[end].bits === n.bits) end++;
         this.batch(queueOfBits(n.bits), nodes.slice(k, end), undefined, 0, 0, env);
@@ -1662,7 +1683,7 @@ class Timing {
       }
       k++;
       if (n.kind === 'inst') this.special(n.c, env);
-      else if (n.bits === B_LD || n.bits === B_EX || n.bits === B_ST) this.singleQueueLoop(n, env);
+      else if (singleQueue(n.bits)) this.singleQueueLoop(n, env);
       else this.mixedLoop(n, env);
     }
   }
@@ -1793,11 +1814,16 @@ class Timing {
       return x;
     };
     const close = (x: number, y: number): boolean => Math.abs(x - y) <= 1 + 0.002 * Math.abs(x);
+    this.mixedLoops++;
+    let since = 0; // where the history starts: 0, or the iteration after the last skip
+    let nests = false; // a mixed loop inside ran more than one iteration
     let v = 0;
     while (v < E) {
       starts.push(this.host);
       env[n.slot] = v;
+      const inner = this.mixedLoops;
       this.run(n.body, env);
+      nests ||= this.mixedLoops > inner;
       v++;
       this.record(sigs, busy);
       // Interior iterations left to skip (the last ones are always
@@ -1822,15 +1848,27 @@ class Timing {
         return true;
       };
       let period = 0; // iterations per repeat of the state's advance
+      const seen = v - since; // iterations evaluated since the history (re)started
       // With a mod/div pattern only whole periods of it can be steady (a
       // stretch of alike iterations inside one proves nothing).
-      for (const p of pattern > 1 ? [pattern, 2 * pattern] : [1, 2]) if (!period && v >= 2 * p + 1 && steadyOver(p)) period = p;
+      for (const p of pattern > 1 ? [pattern, 2 * pattern] : [1, 2]) if (!period && seen >= 2 * p + 1 && steadyOver(p)) period = p;
+      // The iterations to skip must count what the ones measured did, period
+      // by period (0: not checked). Checked where no loop inside iterates one
+      // by one: a tile loop's iterations are whole K loops, alike but at the edges.
+      let countsPeriod = nests ? 0 : period;
       // No steady state found: the mean advance of all but the first; with a
       // mod/div pattern, after steadiness had two chances to show, over the
       // most recent half of the iterations in whole periods (the first ones
-      // often differ: the previous tile's stores ride on them).
-      if (!period && pattern <= 1 && v >= MAX_WARMUP) period = v - 1;
-      if (!period && pattern > 1 && v >= Math.max(MAX_WARMUP, 3 * pattern + 1)) period = Math.max(pattern, Math.floor((v - 1) / 2 / pattern) * pattern);
+      // often differ: the previous tile's stores ride on them). Without a
+      // pattern, over the most recent iterations that count alike, once there
+      // are a few (a guard that ended part-way: the ones before it differ),
+      // or over all but the first if they never come.
+      if (!period && pattern <= 1 && seen >= MAX_WARMUP) {
+        const tail = nests ? seen - 1 : this.alikeTail(n, env, v, since);
+        if (tail >= MAX_WARMUP / 2 || tail === seen - 1) [period, countsPeriod] = [tail, nests ? 0 : 1];
+        else if (seen >= 2 * MAX_WARMUP) period = seen - 1;
+      }
+      if (!period && pattern > 1 && seen >= Math.max(MAX_WARMUP, 3 * pattern + 1)) period = Math.max(pattern, Math.floor((seen - 1) / 2 / pattern) * pattern);
       if (!period) continue;
       // Steady, every moving part advances alike; otherwise the frontier (the latest time in the state) sets the pace.
       // A queue busy for b cycles per iteration holds the pace to at least b
@@ -1838,9 +1876,16 @@ class Timing {
       const perIteration = [0, 1, 2].map((q) => (busy[v * 3 + q] - busy[(v - period) * 3 + q]) / period);
       const advance = Math.max((maxOf(v) - maxOf(v - period)) / period, ...perIteration);
       if (advance <= 0) continue;
+      // Only iterations that count what the measured ones did share their advance.
+      if (countsPeriod > 0) {
+        const alike = this.alikeRun(n, env, v, skip, countsPeriod);
+        skip = alike - (alike % unit);
+        if (skip <= 0) continue;
+      }
       this.shift(advance * skip, starts[v - Math.min(period, 2)]);
       for (let q = 0; q < 3; q++) this.queues[q].busy += perIteration[q] * skip;
       v += skip;
+      since = v;
       sigs.length = 0;
       busy.length = 0;
       starts.length = 0;
@@ -1850,6 +1895,66 @@ class Timing {
         starts.push(this.host);
       }
     }
+  }
+
+  /**
+   * What iteration u of mixed loop `n` counts, as the expressions its counts
+   * depend on: trip counts (at least 0) and, where the trips are some, the
+   * rows and cols of the first. Restores the variables it sets.
+   */
+  private countsOf(n: LoopNode, env: Env, u: number): number[] {
+    const saved = env.slice(n.slot);
+    const out: number[] = [];
+    const visit = (nodes: readonly CNode[]): void => {
+      for (const b of nodes) {
+        if (b.kind === 'inst') {
+          for (const f of b.exactFns) out.push(f(env));
+          continue;
+        }
+        const trips = Math.max(0, b.extent(env));
+        out.push(trips);
+        if (trips === 0) continue;
+        env[b.slot] = 0;
+        visit(b.body);
+      }
+    };
+    env[n.slot] = u;
+    visit(n.body);
+    env.set(saved, n.slot);
+    return out;
+  }
+
+  /**
+   * How many of the iterations [v, v + skip) of mixed loop `n`, from v on,
+   * count what the last `period` evaluated did (a multiple of the period).
+   * A guard that ends part-way through the loop (a tile's bias loads and
+   * stores ride on its first K groups only) makes later ones differ: the
+   * advance found so far is not theirs. Such guards change once along the
+   * loop, so the first differing period is found by bisection.
+   */
+  private alikeRun(n: LoopNode, env: Env, v: number, skip: number, period: number): number {
+    const last = Array.from({ length: period }, (_, j) => this.countsOf(n, env, v - period + j));
+    // Whether the k-th period from v (1-based) counts like the last one.
+    const alike = (k: number): boolean => last.every((want, j) => sameCounts(this.countsOf(n, env, v + (k - 1) * period + j), want));
+    let lo = 0; // periods known alike
+    let hi = Math.floor(skip / period); // periods that may be
+    if (!alike(hi)) {
+      hi--;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (alike(mid)) lo = mid;
+        else hi = mid - 1;
+      }
+    }
+    return hi * period;
+  }
+
+  /** How many of the iterations (since, v) of mixed loop `n`, back from v - 1, count what it did. */
+  private alikeTail(n: LoopNode, env: Env, v: number, since: number): number {
+    const want = this.countsOf(n, env, v - 1);
+    let tail = 1;
+    while (v - 1 - tail > since && sameCounts(this.countsOf(n, env, v - 1 - tail), want)) tail++;
+    return tail;
   }
 
   // ---- batches
