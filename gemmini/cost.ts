@@ -61,7 +61,10 @@
 //    iterations left are then skipped
 //    by moving the state forward by that period (prologue, steady state ×
 //    count, epilogue) — never slower than the busiest queue's busy cycles
-//    per iteration — and the last iteration (or period) is evaluated.
+//    per iteration, and only as far as the iterations skipped count what the
+//    measured ones did (a tile's bias loads and stores ride on the next
+//    tile's first K groups only) — and the last iteration (or period) is
+//    evaluated.
 //    A single-queue loop is one batch per chunk of its outer iterations, so a
 //    compute phase follows its loads chunk by chunk. loop_ws is its own closed
 //    form: D moves, then A and B moves in the order LoopMatmul's arbiter
@@ -86,6 +89,7 @@
 // matmulProgram or loopWsProgram + fence, passes/matmul-schedule.ts) and call
 // estimateStatements(stmts, config) — or estimateProgram on a whole program.
 
+import { BoundedCache } from '../ir/bounded-cache.js';
 import type { IExpr } from '../ir/iexpr.js';
 import type { Inst, LocalAddr, ProgramFunc, ProgramStmt } from '../ir/program-ir.js';
 import { DTYPE_BYTES } from '../ir/types.js';
@@ -2512,8 +2516,7 @@ function timed(compiled: Compiled, config: GemminiConfig): TimedEstimate {
  * its counts depend on neither (nor on the reservation stations), so they
  * are worked out once. Oldest first; a few hundred at most.
  */
-const countsCache = new Map<string, Agg>();
-const COUNTS_CACHE_ENTRIES = 256;
+const countsCache = new BoundedCache<Agg>(256);
 
 /** What the counting pass reads: the statements, the buffers' element sizes and the machine less its timing-only parameters. */
 function countsKey(compiled: Compiled, m: Machine): string {
@@ -2524,14 +2527,11 @@ function countsKey(compiled: Compiled, m: Machine): string {
 
 /** The counting pass (exact), around the timing pass's cycles and busy cycles. */
 function withCounts(compiled: Compiled, m: Machine, cycles: number, busyCycles: CostEstimate['busyCycles']): CostEstimate {
-  const key = countsKey(compiled, m);
-  let agg = countsCache.get(key);
-  if (!agg) {
-    agg = newAgg();
-    evalNodes(compiled.nodes, new Float64Array(compiled.slots), agg, initialState(m), m);
-    countsCache.set(key, agg);
-    if (countsCache.size > COUNTS_CACHE_ENTRIES) countsCache.delete(countsCache.keys().next().value as string);
-  }
+  const agg = countsCache.get(countsKey(compiled, m), () => {
+    const totals = newAgg();
+    evalNodes(compiled.nodes, new Float64Array(compiled.slots), totals, initialState(m), m);
+    return totals;
+  });
   const instructions = Object.fromEntries(INSTRUCTION_KINDS.map((k, i) => [k, agg[F_KIND + i]])) as Record<InstructionKind, number>;
   const all = INSTRUCTION_KINDS.reduce((s, _k, i) => s + agg[F_KIND + i], 0);
   const fences = agg[F_KIND + K_FENCE];

@@ -4,6 +4,7 @@
 // the CPU. Reshapes of intermediate values are views, not copies. Nothing is
 // decided later: the C emitter prints what this step produces.
 
+import { BoundedCache } from '../ir/bounded-cache.js';
 import type { Diagnostics } from '../ir/diagnostics.js';
 import { simplifyI } from '../ir/iexpr.js';
 import type { DramBuffer, ProgramStmt } from '../ir/program-ir.js';
@@ -48,8 +49,7 @@ export function emitInstructions(f: TensorFunc, target: GemminiTarget, log: Diag
 // Statements by gemm, tiling, placement and target less its timing-only
 // parameters: the tile step and map-memory cost the same few tilings for
 // every memory latency of a sweep. Oldest first; a few hundred at most.
-const statementsCache = new Map<string, readonly ProgramStmt[]>();
-const STATEMENTS_CACHE_ENTRIES = 256;
+const statementsCache = new BoundedCache<readonly ProgramStmt[]>(256);
 
 /** The instructions of one gemm with a tiling and a placement: its configuration, its loops, a fence. Shared: not to be changed. */
 export function gemmStatements(
@@ -61,13 +61,7 @@ export function gemmStatements(
 ): readonly ProgramStmt[] {
   const { loc: _loc, tiling: _tiling, placement: _placement, ...what } = op;
   const key = JSON.stringify([what, t, p, typeOf(op.a), typeOf(op.b), op.bias === undefined ? null : typeOf(op.bias), codegenKey(target)]);
-  let body = statementsCache.get(key);
-  if (!body) {
-    body = buildGemmStatements(op, t, p, typeOf, target);
-    statementsCache.set(key, body);
-    if (statementsCache.size > STATEMENTS_CACHE_ENTRIES) statementsCache.delete(statementsCache.keys().next().value as string);
-  }
-  return body;
+  return statementsCache.get(key, () => buildGemmStatements(op, t, p, typeOf, target));
 }
 
 function buildGemmStatements(

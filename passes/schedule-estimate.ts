@@ -28,6 +28,7 @@
 // a step's groups are all alike but its last.
 
 import { derivedParams } from '../gemmini/config.js';
+import { BoundedCache } from '../ir/bounded-cache.js';
 import { gcd, MODEL_TIMING } from '../gemmini/cost.js';
 import type { GemmPlacement, GemmTiling, TensorOp } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
@@ -131,19 +132,12 @@ const classes = (count: number): [number, number][] => (count === 1 ? [[0, 1]] :
 
 // Layouts by gemm shape and target less its memory timing: a sweep over
 // memory latency or requests in flight ranks the same tilings again and again.
-const layoutsCache = new Map<string, Layouts>();
-const LAYOUTS_CACHE_ENTRIES = 4;
+const layoutsCache = new BoundedCache<Layouts>(4);
 
 /** The estimator for one gemm on one target: constants computed once, then O(1) per tiling. */
 export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): RowsScheduleEstimator {
   const key = JSON.stringify([shape, codegenKey(target)]);
-  let layouts = layoutsCache.get(key);
-  if (!layouts) {
-    layouts = rowsLayouts(shape, target);
-    layoutsCache.set(key, layouts);
-    if (layoutsCache.size > LAYOUTS_CACHE_ENTRIES) layoutsCache.delete(layoutsCache.keys().next().value as string);
-  }
-  const { arena, layoutOf } = layouts;
+  const { arena, layoutOf } = layoutsCache.get(key, () => rowsLayouts(shape, target));
   const cfg = target.config;
   const d = target.dim;
   const window = Math.min(256, Math.max(1, cfg.maxInFlightRequests));
