@@ -4,10 +4,10 @@
 // convolutions on four presets: the closed form's error against the
 // analytical model over the best 12 candidates, and the cycles of the tiling
 // tc picks against the best of those 12 by the analytical model. Measured
-// when written (bench/tile-choice.ts): median |error| 2.2%, 0.5% on dim32's
-// 3x3 convolution (21% before the closed form counted the extra DMA requests
-// of A's 31-byte K blocks); tc's pick is the best of 12 but for two (+0.3%,
-// +0.8%).
+// (bench/tile-choice.ts): median |error| 1.7%, 0.2% on dim32's 3x3
+// convolution (21% before the closed form counted the extra DMA requests of
+// A's 31-byte K blocks); tc's pick is the best of 12 but for three (+0.3%,
+// +0.8%, +1.9%).
 
 import { describe, expect, it } from 'vitest';
 import { TILE_CHOICE_CASES, tileChoice, type TileChoiceOutcome } from '../bench/tile-choice.js';
