@@ -18,6 +18,7 @@
 // the next tile's loads with this tile's computes across K groups, and which
 // is faster depends on the shape.
 
+import { BoundedCache } from '../ir/bounded-cache.js';
 import type { Diagnostics } from '../ir/diagnostics.js';
 import { type GemmPlacement, type GemmTiling, type TensorFunc, type TensorOp, typeMap } from '../ir/tensor-ir.js';
 import { gemmTileRows } from '../ir/tiled-verify.js';
@@ -26,7 +27,7 @@ import { DTYPE_BYTES } from '../ir/types.js';
 import { timeStatements, type TimedEstimate } from '../gemmini/cost.js';
 import { gemmStatements } from './emit-instructions.js';
 import { withBody } from './rewrite.js';
-import type { GemminiTarget } from './target.js';
+import { codegenKey, scheduleKey, timingKey, type GemminiTarget } from './target.js';
 
 type GemmOp = Extract<TensorOp, { kind: 'gemm' }>;
 
@@ -51,25 +52,42 @@ export function placementCandidates(tiling: GemmTiling, target: GemminiTarget): 
 }
 
 type Placed = { placement: GemmPlacement; estimate: TimedEstimate };
-// The tile step costs its chosen tiling's placements before map-memory does:
-// remembered per target (one compile), so the second asks nothing twice.
-const placedBefore = new WeakMap<GemminiTarget, Map<string, Placed>>();
+
+/**
+ * Whether the analytical model times this placement alike wherever its
+ * buffers sit: it reads scratchpad rows only to tell whether a preload's
+ * weights (B) and a compute's A rows share a single-ported bank, and keeps
+ * accumulator rows apart from scratchpad rows by offset. A rows placement
+ * whose B starts at a bank boundary past A's rows never shares one; nor does
+ * anything on a dual-ported scratchpad. loop_ws's halves move with the
+ * capacities, and where B follows A in its bank the rows that share it do.
+ * (Relocated, A and C stay at row 0 and B past A: key them by their copies.)
+ */
+export function relocatable(tiling: GemmTiling, placement: GemmPlacement, target: GemminiTarget): boolean {
+  if (placement.kind !== 'rows' || placement.aRow !== 0 || placement.cRow !== 0) return false;
+  const aEnd = placement.copies * gemmTileRows(tiling, target.dim, target.kStep).a;
+  return placement.bRow >= aEnd && (!target.config.scratchpadSinglePorted || placement.bRow % target.scratchpadBankRows === 0);
+}
+
+// Estimates by gemm, tiling, placement and target, across a sweep's points:
+// a relocatable placement is keyed by its copies and the target less its
+// capacities (scheduleKey), so the scratchpad sizes a sweep steps through
+// cost a tiling they share once. The tile step's shortlist is costed again
+// by map-memory in the same compile. Oldest first; a few hundred at most.
+const estimates = new BoundedCache<TimedEstimate>(256);
 
 /** The placement with the fewest predicted cycles, and its estimate (also used by the tile step to cost its candidates; only the winner's exact totals are ever asked for). */
 export function placeGemm(op: GemmOp, tiling: GemmTiling, typeOf: (name: string) => TensorType, target: GemminiTarget): Placed {
-  const memo = placedBefore.get(target) ?? new Map<string, Placed>();
-  placedBefore.set(target, memo);
-  // The op as the tile step saw it (map-memory's carries its tiling too).
-  const key = JSON.stringify([{ ...op, tiling: undefined, placement: undefined }, tiling, typeOf(op.a), typeOf(op.b), op.bias === undefined ? null : typeOf(op.bias)]);
-  const known = memo.get(key);
-  if (known) return known;
   const bytesOf = (name: string): number => DTYPE_BYTES[typeOf(name).dtype];
+  // The op as the tile step saw it (map-memory's carries its tiling too).
+  const { loc: _loc, tiling: _tiling, placement: _placement, ...what } = op;
+  const gemm = JSON.stringify([what, tiling, typeOf(op.a), typeOf(op.b), op.bias === undefined ? null : typeOf(op.bias), timingKey(target)]);
   let best: Placed | undefined;
   for (const placement of placementCandidates(tiling, target)) {
-    const estimate = timeStatements(gemmStatements(op, tiling, placement, typeOf, target), target.config, bytesOf);
+    const where = relocatable(tiling, placement, target) ? [placement.kind === 'rows' ? placement.copies : 0, scheduleKey(target)] : [placement, codegenKey(target)];
+    const estimate = estimates.get(JSON.stringify(where) + gemm, () => timeStatements(gemmStatements(op, tiling, placement, typeOf, target), target.config, bytesOf));
     if (!best || estimate.cycles < best.estimate.cycles) best = { placement, estimate };
   }
-  memo.set(key, best as Placed);
   return best as Placed;
 }
 

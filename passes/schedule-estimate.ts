@@ -32,7 +32,7 @@ import { BoundedCache } from '../ir/bounded-cache.js';
 import { gcd, MODEL_TIMING } from '../gemmini/cost.js';
 import type { GemmPlacement, GemmTiling, TensorOp } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
-import { codegenKey, type GemminiTarget } from './target.js';
+import { scheduleKey, type GemminiTarget } from './target.js';
 
 export interface GemmShape {
   readonly m: number;
@@ -124,19 +124,21 @@ class Arena {
 /** The layouts of one gemm's tilings on one target, packed into `arena`. */
 interface Layouts {
   readonly arena: Arena;
-  readonly layoutOf: (t: GemmTiling, placement: Extract<GemmPlacement, { kind: 'rows' }>) => Layout;
+  /** `sharedBank`: B's rows stream from A's single-ported bank (no bank was free for B). */
+  readonly layoutOf: (t: GemmTiling, copies: number, sharedBank: boolean) => Layout;
 }
 
 /** Step classes: the first, an interior and the last tile along an axis, with how many steps each stands for. */
 const classes = (count: number): [number, number][] => (count === 1 ? [[0, 1]] : count === 2 ? [[0, 1], [1, 1]] : [[0, 1], [1, count - 2], [count - 1, 1]]);
 
-// Layouts by gemm shape and target less its memory timing: a sweep over
-// memory latency or requests in flight ranks the same tilings again and again.
+// Layouts by gemm shape and target less its memory timing and capacities: a
+// sweep over memory latency, requests in flight or scratchpad size ranks the
+// same tilings again and again (a larger scratchpad adds tilings that fit).
 const layoutsCache = new BoundedCache<Layouts>(4);
 
 /** The estimator for one gemm on one target: constants computed once, then O(1) per tiling. */
 export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): RowsScheduleEstimator {
-  const key = JSON.stringify([shape, codegenKey(target)]);
+  const key = JSON.stringify([shape, scheduleKey(target)]);
   const { arena, layoutOf } = layoutsCache.get(key, () => rowsLayouts(shape, target));
   const cfg = target.config;
   const d = target.dim;
@@ -146,7 +148,9 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
   const readCycles = (requests: number, beats: number): number => (requests === 0 ? 0 : Math.max(requests, beats, (requests * latency + beats) / window));
   const writeCycles = (requests: number, beats: number): number => (requests === 0 ? 0 : Math.max(beats, (requests * latency + beats) / window));
   return (t, placement) => {
-    const { pipelined, at, end } = layoutOf(t, placement);
+    // B and A share a bank (their rows stream one after the other) only when no bank was free for B.
+    const sharedBank = cfg.scratchpadSinglePorted && Math.floor(placement.bRow / target.scratchpadBankRows) === 0;
+    const { pipelined, at, end } = layoutOf(t, placement.copies, sharedBank);
     const st = arena.data; // after layoutOf, which may have grown it
     let cycles = 0;
     let fill = 0;
@@ -195,7 +199,7 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
   };
 }
 
-/** The layouts of one gemm's tilings on one target (cached per tiling). */
+/** The layouts of one gemm's tilings on one target (cached per tiling); they read no memory capacity. */
 function rowsLayouts(shape: GemmShape, target: GemminiTarget): Layouts {
   const arena = new Arena();
   const p = derivedParams(target.config);
@@ -279,17 +283,15 @@ function rowsLayouts(shape: GemmShape, target: GemminiTarget): Layouts {
   const known = new Map<number | string, Layout>();
   // A number keys a tiling exactly unless the matrices are astronomically large.
   const numericKeys = (mb + 1) * (nb + 1) * (kb + 1) * 64 <= Number.MAX_SAFE_INTEGER;
-  const layoutOf = (t: GemmTiling, placement: Extract<GemmPlacement, { kind: 'rows' }>): Layout => {
+  const layoutOf = (t: GemmTiling, copies: number, sharedBank: boolean): Layout => {
     const [ti, tj, tk] = [t.tileM / d, t.tileN / d, t.tileK / dk];
     const [mt, nt, kt] = [ceilDiv(mb, ti), ceilDiv(nb, tj), ceilDiv(kb, tk)];
     const reused = kt > 1 ? undefined : t.order === 'ijk' ? (nt > 1 ? 'a' : undefined) : mt > 1 ? 'b' : undefined;
-    // B and A share a bank (their rows stream one after the other) only when no bank was free for B.
-    const sharedBank = cfg.scratchpadSinglePorted && Math.floor(placement.bRow / target.scratchpadBankRows) === 0;
-    const variant = (reused === 'a' ? 1 : reused === 'b' ? 2 : 0) * 4 + (placement.copies - 1) * 2 + (sharedBank ? 1 : 0);
+    const variant = (reused === 'a' ? 1 : reused === 'b' ? 2 : 0) * 4 + (copies - 1) * 2 + (sharedBank ? 1 : 0);
     const key = numericKeys ? ((ti * (nb + 1) + tj) * (kb + 1) + tk) * 12 + variant : `${ti} ${tj} ${tk} ${variant}`;
     const before = known.get(key);
     if (before !== undefined) return before;
-    const pipelined = placement.copies === 2 && mt * nt * kt > 1;
+    const pipelined = copies === 2 && mt * nt * kt > 1;
     // Where DRAM rows start, in bytes (buffers are 64-byte aligned): A's K
     // groups, B's and C's column tiles, the bias's moves; and each row's stride.
     const alignA = gcd(dk * gcd(tk, kGroup), shape.k);

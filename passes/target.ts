@@ -71,3 +71,27 @@ export function codegenKey(target: GemminiTarget): string {
   }
   return key;
 }
+
+const scheduleKeys = new WeakMap<GemminiTarget, string>();
+
+/**
+ * codegenKey less the memories' capacities: what tc's rows schedule is built
+ * from apart from where its buffers sit. Its closed-form estimate reads no
+ * capacity, and its timing reads one only through which rows share a bank
+ * (map-memory.ts relocatable), so a sweep over scratchpad sizes shares them.
+ */
+export function scheduleKey(target: GemminiTarget): string {
+  let key = scheduleKeys.get(target);
+  if (key === undefined) {
+    const { scratchpadKiB: _sp, accumulatorKiB: _acc, ...rest } = JSON.parse(codegenKey(target)) as Record<string, unknown>;
+    key = JSON.stringify(rest);
+    scheduleKeys.set(target, key);
+  }
+  return key;
+}
+
+/** The parameters only timing reads (the other half of codegenKey). */
+export function timingKey(target: GemminiTarget): string {
+  const c = target.config;
+  return JSON.stringify([c.memLatencyCycles, c.maxInFlightRequests, c.ldReservationEntries, c.exReservationEntries, c.stReservationEntries]);
+}

@@ -4,10 +4,12 @@
 // kept by what they are built from (passes/target.ts codegenKey). Here: a
 // point costed after its neighbours (caches warm) gets exactly what it got
 // first (this file's module state starts empty), and what memory timing
-// changes still changes.
+// changes still changes. Over scratchpad sizes the layouts and the
+// estimates of relocatable placements are shared (scheduleKey): each point of
+// such a sweep gets what it gets alone, from a fresh copy of the modules.
 
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { compileForGemmini } from '../cli/gemmini-driver.js';
 import { compileSource } from '../frontend/frontend.js';
 import { validateConfig, type GemminiConfig } from '../gemmini/config.js';
@@ -15,9 +17,9 @@ import { getPreset } from '../gemmini/presets.js';
 import { typeMap, type TensorOp } from '../ir/tensor-ir.js';
 import type { TensorType } from '../ir/types.js';
 import { gemmStatements } from '../passes/emit-instructions.js';
-import { rowsPlacement } from '../passes/map-memory.js';
+import { relocatable, rowsPlacement } from '../passes/map-memory.js';
 import { rowsScheduleEstimator, gemmShapeOf } from '../passes/schedule-estimate.js';
-import { codegenKey, gemminiTarget } from '../passes/target.js';
+import { codegenKey, gemminiTarget, scheduleKey } from '../passes/target.js';
 import { candidateTilings } from '../passes/tile.js';
 
 const conv = (() => {
@@ -96,4 +98,53 @@ describe('caches across a sweep over memory timing', () => {
     const larger = statements(config({ dim: 8, scratchpadKiB: 256, memLatencyCycles: 300, maxInFlightRequests: 4 }));
     expect(larger).not.toBe(here);
   });
+});
+
+describe('caches across a sweep over scratchpad sizes', () => {
+  const example = (name: string) => {
+    const r = compileSource(name, readFileSync(new URL(`../examples/${name}`, import.meta.url), 'utf8'));
+    if (!r.func) throw new Error(`${name} does not compile`);
+    return r.func;
+  };
+  const [gemm, odd] = [example('gemm.tc'), example('gemm_odd.tc')];
+  // DIM 8 (thousands of tilings), single- and dual-ported scratchpads, and 2
+  // banks: at 8 KiB gemm_odd's B shares A's bank on DIM 16, where a key
+  // without the bank size would hand the larger sizes its estimate.
+  const points = [8, 16, 32, 128, 512].flatMap((scratchpadKiB) =>
+    [
+      { f: odd, fields: { dim: 16, scratchpadKiB, scratchpadBanks: 2 } },
+      { f: conv, fields: { dim: 8, scratchpadKiB, scratchpadBanks: 2 } },
+      { f: gemm, fields: { dim: 8, scratchpadKiB } },
+      { f: gemm, fields: { dim: 16, scratchpadKiB, scratchpadSinglePorted: false, memLatencyCycles: 200 } },
+    ].map((p) => ({ ...p, config: config(p.fields) })),
+  );
+  const summary = (b: ReturnType<typeof compileForGemmini>) => ({
+    estimate: b.estimate,
+    gemms: b.mapped?.body.filter((o) => o.kind === 'gemm').map((o) => (o.kind === 'gemm' ? [o.tiling, o.placement] : [])),
+  });
+
+  it('keys layouts and relocatable estimates on the configuration less its capacities', () => {
+    const target = gemminiTarget(config({ dim: 8, scratchpadKiB: 128 }));
+    expect(scheduleKey(gemminiTarget(config({ dim: 8, scratchpadKiB: 16, accumulatorKiB: 32 })))).toBe(scheduleKey(target));
+    expect(scheduleKey(gemminiTarget(config({ dim: 8, scratchpadKiB: 128, scratchpadBanks: 2 })))).not.toBe(scheduleKey(target));
+    const t = { tileM: 32, tileN: 32, tileK: 64, order: 'ijk', dataflow: 'ws' } as const;
+    const rows = rowsPlacement(t, target);
+    expect(rows).toMatchObject({ kind: 'rows', copies: 2 });
+    expect(relocatable(t, rows, target)).toBe(true);
+    // B right after A in A's bank: which rows share it depends on the bank size.
+    expect(relocatable(t, { ...rows, bRow: rows.bRow - 1 }, target)).toBe(false);
+    expect(relocatable(t, { kind: 'loop_ws' }, target)).toBe(false);
+  });
+
+  it('gives every point what it gets alone, from fresh modules', async () => {
+    const shared = points.map((p) => summary(compileForGemmini(p.f, p.config, undefined, undefined, { verifyInstructions: false, emitC: false })));
+    for (const [i, p] of points.entries()) {
+      vi.resetModules();
+      const fresh = (await import('../cli/gemmini-driver.js')) as typeof import('../cli/gemmini-driver.js');
+      expect(summary(fresh.compileForGemmini(p.f, p.config, undefined, undefined, { verifyInstructions: false, emitC: false })), JSON.stringify(p.fields)).toEqual(shared[i]);
+    }
+    // The sweep did share: some tilings recur across the sizes (their placements differ in where B sits).
+    const tilings = shared.map((s, i) => JSON.stringify([points[i].fields.dim, points[i].f.name, s.gemms?.map(([t]) => t)]));
+    expect(new Set(tilings).size).toBeLessThan(tilings.length);
+  }, 60_000);
 });
