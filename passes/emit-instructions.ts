@@ -42,8 +42,8 @@ export function emitInstructions(f: TensorFunc, target: GemminiTarget, log: Diag
     }
     body.push(...gemmStatements(op, op.tiling, op.placement, (n) => types.get(n) as TensorType, target));
   }
-  // Addresses in their normal form: coeff*var terms, then the constant.
-  return mapProgramExprs({ name: f.name, dim: target.dim, buffers, body }, simplifyI);
+  // Addresses are in their normal form already (gemmStatements); CPU ops have none.
+  return { name: f.name, dim: target.dim, buffers, body };
 }
 
 // Statements by gemm, tiling, placement and target less its timing-only

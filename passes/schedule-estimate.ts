@@ -81,6 +81,8 @@ export type RowsScheduleEstimator = (t: GemmTiling, placement: Extract<GemmPlace
  * FIRST / LAST / LAST_K flags. Classes alike in all but count are one.
  */
 interface Layout {
+  /** Its number among its gemm's layouts. */
+  readonly id: number;
   readonly pipelined: boolean;
   readonly at: number;
   readonly end: number;
@@ -126,6 +128,8 @@ interface Layouts {
   readonly arena: Arena;
   /** `sharedBank`: B's rows stream from A's single-ported bank (no bank was free for B). */
   readonly layoutOf: (t: GemmTiling, copies: number, sharedBank: boolean) => Layout;
+  /** Estimates by memory timing, by layout id: a sweep's scratchpad sizes rank many of the same tilings. */
+  readonly estimates: BoundedCache<number[]>;
 }
 
 /** Step classes: the first, an interior and the last tile along an axis, with how many steps each stands for. */
@@ -139,7 +143,7 @@ const layoutsCache = new BoundedCache<Layouts>(4);
 /** The estimator for one gemm on one target: constants computed once, then O(1) per tiling. */
 export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): RowsScheduleEstimator {
   const key = JSON.stringify([shape, scheduleKey(target)]);
-  const { arena, layoutOf } = layoutsCache.get(key, () => rowsLayouts(shape, target));
+  const { arena, layoutOf, estimates } = layoutsCache.get(key, () => rowsLayouts(shape, target));
   const cfg = target.config;
   const d = target.dim;
   const window = Math.min(256, Math.max(1, cfg.maxInFlightRequests));
@@ -147,10 +151,13 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
   const host = MODEL_TIMING.hostCyclesPerCommand;
   const readCycles = (requests: number, beats: number): number => (requests === 0 ? 0 : Math.max(requests, beats, (requests * latency + beats) / window));
   const writeCycles = (requests: number, beats: number): number => (requests === 0 ? 0 : Math.max(beats, (requests * latency + beats) / window));
+  const known = estimates.get(`${latency} ${window}`, () => []);
   return (t, placement) => {
     // B and A share a bank (their rows stream one after the other) only when no bank was free for B.
     const sharedBank = cfg.scratchpadSinglePorted && Math.floor(placement.bRow / target.scratchpadBankRows) === 0;
-    const { pipelined, at, end } = layoutOf(t, placement.copies, sharedBank);
+    const { id, pipelined, at, end } = layoutOf(t, placement.copies, sharedBank);
+    const before = known[id];
+    if (before !== undefined) return before;
     const st = arena.data; // after layoutOf, which may have grown it
     let cycles = 0;
     let fill = 0;
@@ -195,7 +202,7 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
       if (flags & FIRST) fill = readCycles(st[firstGroup + G_LOAD_REQUESTS], st[firstGroup + G_LOAD_BEATS]) + latency;
       if (flags & LAST) drain = readCycles(st[s + S_BIAS], st[s + S_BIAS + 1]) + writeCycles(st[s + S_STORE], st[s + S_STORE + 1]) + latency + 3 * d + 3;
     }
-    return pipelined ? fill + cycles + drain : cycles;
+    return (known[id] = pipelined ? fill + cycles + drain : cycles);
   };
 }
 
@@ -288,7 +295,8 @@ function rowsLayouts(shape: GemmShape, target: GemminiTarget): Layouts {
     const [mt, nt, kt] = [ceilDiv(mb, ti), ceilDiv(nb, tj), ceilDiv(kb, tk)];
     const reused = kt > 1 ? undefined : t.order === 'ijk' ? (nt > 1 ? 'a' : undefined) : mt > 1 ? 'b' : undefined;
     const variant = (reused === 'a' ? 1 : reused === 'b' ? 2 : 0) * 4 + (copies - 1) * 2 + (sharedBank ? 1 : 0);
-    const key = numericKeys ? ((ti * (nb + 1) + tj) * (kb + 1) + tk) * 12 + variant : `${ti} ${tj} ${tk} ${variant}`;
+    // The dataflow too: a target with both may rank a gemm's tilings in each.
+    const key = numericKeys ? (((ti * (nb + 1) + tj) * (kb + 1) + tk) * 12 + variant) * 2 + (t.dataflow === 'os' ? 1 : 0) : `${ti} ${tj} ${tk} ${variant} ${t.dataflow}`;
     const before = known.get(key);
     if (before !== undefined) return before;
     const pipelined = copies === 2 && mt * nt * kt > 1;
@@ -396,9 +404,9 @@ function rowsLayouts(shape: GemmShape, target: GemminiTarget): Layouts {
         }
     const at = arena.take(found.length);
     arena.data.set(found, at);
-    const layout: Layout = { pipelined, at, end: at + found.length };
+    const layout: Layout = { id: known.size, pipelined, at, end: at + found.length };
     known.set(key, layout);
     return layout;
   };
-  return { arena, layoutOf };
+  return { arena, layoutOf, estimates: new BoundedCache<number[]>(16) };
 }

@@ -12,6 +12,7 @@
 // schedules reuse a preloaded B block across a tile's rows and may use the
 // loop_ws unroller), output-stationary otherwise; an option forces one.
 
+import { BoundedCache } from '../ir/bounded-cache.js';
 import type { Diagnostics } from '../ir/diagnostics.js';
 import type { Dataflow } from '../ir/program-ir.js';
 import { type GemmTiling, type TensorFunc, type TensorOp, typeMap } from '../ir/tensor-ir.js';
@@ -29,20 +30,49 @@ function balancedTileSizes(blocks: number): number[] {
   return [...sizes];
 }
 
+/**
+ * Every balanced tiling of a gemm on a mesh, whatever the memories, in
+ * candidate order, with the rows one copy of its A + B tiles and of its C
+ * tile takes, and its size (its tile sizes without the loop order, numbered).
+ */
+interface TilingTable {
+  readonly tilings: readonly GemmTiling[];
+  readonly rowsAB: Int32Array;
+  readonly rowsC: Int32Array;
+  readonly size: Int32Array;
+}
+
+// By gemm, mesh and dataflow: the scratchpad sizes of a sweep filter one table.
+const tables = new BoundedCache<TilingTable>(8);
+
+function tilingTable(m: number, n: number, k: number, target: GemminiTarget, dataflow: Dataflow): TilingTable {
+  const d = target.dim;
+  return tables.get(JSON.stringify([m, n, k, d, target.kStep, dataflow]), () => {
+    const [mb, nb, kb] = [Math.ceil(m / d), Math.ceil(n / d), Math.ceil(k / target.kStep)];
+    const tilings: GemmTiling[] = [];
+    const [ab, c, size]: number[][] = [[], [], []];
+    for (const ti of balancedTileSizes(mb))
+      for (const tj of balancedTileSizes(nb))
+        for (const tk of balancedTileSizes(kb))
+          for (const order of ['ijk', 'jik'] as const) {
+            const t: GemmTiling = { tileM: ti * d, tileN: tj * d, tileK: tk * target.kStep, order, dataflow };
+            const rows = gemmTileRows(t, d, target.kStep);
+            tilings.push(t);
+            ab.push(rows.a + rows.b);
+            c.push(rows.c);
+            size.push((tilings.length - 1) >> 1); // the two orders of one size are adjacent
+          }
+    return { tilings, rowsAB: Int32Array.from(ab), rowsC: Int32Array.from(c), size: Int32Array.from(size) };
+  });
+}
+
+/** Whether entry x of the table fits the target's memories twice (double-buffered). */
+const fitsTwice = (table: TilingTable, x: number, target: GemminiTarget): boolean => 2 * table.rowsAB[x] <= target.scratchpadRows && 2 * table.rowsC[x] <= target.accumulatorRows;
+
 /** Every tiling (in elements) whose double-buffered tiles fit. */
 export function candidateTilings(m: number, n: number, k: number, target: GemminiTarget, dataflow: Dataflow = defaultDataflow(target)): GemmTiling[] {
-  const d = target.dim;
-  const [mb, nb, kb] = [Math.ceil(m / d), Math.ceil(n / d), Math.ceil(k / target.kStep)];
-  const out: GemmTiling[] = [];
-  for (const ti of balancedTileSizes(mb))
-    for (const tj of balancedTileSizes(nb))
-      for (const tk of balancedTileSizes(kb))
-        for (const order of ['ijk', 'jik'] as const) {
-          const t: GemmTiling = { tileM: ti * d, tileN: tj * d, tileK: tk * target.kStep, order, dataflow };
-          const rows = gemmTileRows(t, d, target.kStep);
-          if (2 * (rows.a + rows.b) <= target.scratchpadRows && 2 * rows.c <= target.accumulatorRows) out.push(t);
-        }
-  return out;
+  const table = tilingTable(m, n, k, target, dataflow);
+  return table.tilings.filter((_t, x) => fitsTwice(table, x, target));
 }
 
 /**
@@ -76,7 +106,9 @@ export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics, opt
     const typeOf = (name: string): TensorType => types.get(name) as TensorType;
     const shape = gemmShapeOf(op, typeOf);
     const { m, n, k } = shape;
-    const candidates = candidateTilings(m, n, k, target, dataflow);
+    const table = tilingTable(m, n, k, target, dataflow);
+    const candidates: number[] = []; // entries of the table that fit
+    for (let x = 0; x < table.tilings.length; x++) if (fitsTwice(table, x, target)) candidates.push(x);
     if (candidates.length === 0) {
       log.error(`gemm %${op.result} (${m}x${k} @ ${k}x${n}): no tile fits the scratchpad of ${target.name} twice`, op.loc);
       return op;
@@ -85,27 +117,22 @@ export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics, opt
     // analytical model pick among the best, each with its best placement.
     // Distinct tile sizes: the two loop orders of one size rank alike.
     const estimate = rowsScheduleEstimator(shape, target);
-    const quick = candidates.map((c) => estimate(c, rowsPlacement(c, target)));
+    const quick = candidates.map((x) => estimate(table.tilings[x], rowsPlacement(table.tilings[x], target)));
     // Among tilings the estimate cannot tell apart (equal to a millionth of
     // the best), the smaller tiles first: they fit a smaller scratchpad too,
     // so a larger one keeps the choice; then candidate order.
     const unit = 1e-6 * Math.max(1, quick.reduce((a, b) => Math.min(a, b), Infinity));
     const rank = quick.map((q) => Math.round(q / unit));
-    const footprint = candidates.map((c) => {
-      const rows = gemmTileRows(c, target.dim, target.kStep);
-      return rows.a + rows.b;
-    });
-    const before = (x: number, y: number): boolean => rank[x] < rank[y] || (rank[x] === rank[y] && footprint[x] < footprint[y]);
+    const before = (x: number, y: number): boolean => rank[x] < rank[y] || (rank[x] === rank[y] && table.rowsAB[candidates[x]] < table.rowsAB[candidates[y]]);
     // The first few of that order, picked rather than sorted (thousands of candidates on a small mesh).
     const shortlist: GemmTiling[] = [];
-    const sizes = new Set<string>();
-    const sizeOf = (c: GemmTiling): string => `${c.tileM}x${c.tileN}x${c.tileK}`;
+    const sizes: number[] = [];
     while (shortlist.length < (options.shortlist ?? SHORTLIST)) {
       let pick = -1;
-      for (let x = 0; x < candidates.length; x++) if ((pick < 0 || before(x, pick)) && !sizes.has(sizeOf(candidates[x]))) pick = x;
+      for (let x = 0; x < candidates.length; x++) if ((pick < 0 || before(x, pick)) && !sizes.includes(table.size[candidates[x]])) pick = x;
       if (pick < 0) break;
-      sizes.add(sizeOf(candidates[pick]));
-      shortlist.push(candidates[pick]);
+      sizes.push(table.size[candidates[pick]]);
+      shortlist.push(table.tilings[candidates[pick]]);
     }
     let best = shortlist[0];
     let bestCycles = Infinity;

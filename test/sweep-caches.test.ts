@@ -148,3 +148,21 @@ describe('caches across a sweep over scratchpad sizes', () => {
     expect(new Set(tilings).size).toBeLessThan(tilings.length);
   }, 60_000);
 });
+
+describe('the closed form on a target with both dataflows', () => {
+  it('keeps the layouts of the two dataflows apart', async () => {
+    // One scratchpad bank: B always shares A's, which WS pays for and OS does not alike.
+    const target = gemminiTarget(config({ dim: 16, scratchpadKiB: 64, scratchpadBanks: 1 }));
+    const shape = { m: 200, n: 120, k: 160, bias: 'row', outBytes: 1 } as const;
+    const rank = (estimator: typeof rowsScheduleEstimator, dataflow: 'ws' | 'os'): number[] => {
+      const estimate = estimator(shape, target);
+      return candidateTilings(shape.m, shape.n, shape.k, target, dataflow).map((t) => estimate(t, rowsPlacement(t, target)));
+    };
+    const ws = rank(rowsScheduleEstimator, 'ws');
+    const os = rank(rowsScheduleEstimator, 'os');
+    expect(os).not.toEqual(ws);
+    vi.resetModules();
+    const fresh = (await import('../passes/schedule-estimate.js')) as typeof import('../passes/schedule-estimate.js');
+    expect(rank(fresh.rowsScheduleEstimator, 'os')).toEqual(os);
+  });
+});
