@@ -2076,9 +2076,8 @@ class Timing {
    */
   private depFirst = 0;
   private depLast = 0;
-  /** The first completion of the batch just timed; for execute batches also when it started and when its last compute started. */
+  /** The first completion of the batch just timed; for execute batches also when it was dispatched and when its last compute started. */
   private batchFirst = 0;
-  private batchStart = 0;
   private batchLastStart = 0;
   private batchDispatch = 0;
   private queueStartBefore = 0;
@@ -2188,7 +2187,6 @@ class Timing {
     const cmd = MODEL_TIMING.hostCyclesPerCommand;
     const dispatch0 = Math.max(this.host, q.entryFree(0, n, 0, 0));
     const start = Math.max(dispatch0 + MODEL_TIMING.rsIssueCycles, q.nextStart, this.depFirst);
-    this.batchStart = start;
     this.batchDispatch = dispatch0;
     this.queueStartBefore = q.nextStart;
     this.batchComputes = computes;

@@ -210,7 +210,6 @@ export function rowsScheduleEstimator(shape: GemmShape, target: GemminiTarget): 
 function rowsLayouts(shape: GemmShape, target: GemminiTarget): Layouts {
   const arena = new Arena();
   const p = derivedParams(target.config);
-  const cfg = target.config;
   const d = target.dim;
   const dk = target.kStep;
   const [mb, nb, kb] = [ceilDiv(shape.m, d), ceilDiv(shape.n, d), ceilDiv(shape.k, dk)];
