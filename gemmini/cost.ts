@@ -14,7 +14,9 @@
 //    iterations are evaluated, plus samples of the interior: when the
 //    samples agree (edges — `min(DIM, size - DIM*i)`, remainder tiles — sit
 //    in the first and last iterations) the interior is one sample times its
-//    count, else every iteration is evaluated. A loop whose variable appears
+//    count; else, where the second and second-to-last iterations are edges
+//    too (the next tile's prefetch of a remainder tile), samples inside them;
+//    else every iteration is evaluated. A loop whose variable appears
 //    in mod or div (the pipelined schedule's K groups) is sampled per
 //    residue class of their period, where the mods are constant and the
 //    divs affine; a mod or div whose argument stays within one multiple of
@@ -1406,6 +1408,20 @@ function evalStrided(n: LoopNode, start: number, step: number, count: number, en
     addScaled(agg, first, 1);
     addScaled(agg, last, 1);
     for (let f = 0; f < FIELDS; f++) agg[f] += (f < EXACT_FIELDS ? s1[f] : (s1[f] + s2[f] + s3[f]) / 3) * (count - 2);
+    aggTop = mark;
+    return;
+  }
+  // Counting: the second and second-to-last iterations may be edges too (a
+  // pipelined schedule's second stores the first tile, its second-to-last
+  // prefetches the last, a remainder tile): sampled inside them, the interior may be alike.
+  const t1 = !roughEvaluation && count > SHORT_LOOP + 2 ? evalIteration(n, at(2), env, es, m) : undefined;
+  const t3 = t1 && exactEqual(t1, s2) ? evalIteration(n, at(count - 3), env, es, m) : undefined;
+  if (t1 && t3 && exactEqual(t1, t3)) {
+    addScaled(agg, first, 1);
+    addScaled(agg, s1, 1);
+    addScaled(agg, s3, 1);
+    addScaled(agg, evalIteration(n, at(count - 1), env, es, m), 1);
+    for (let f = 0; f < FIELDS; f++) agg[f] += (f < EXACT_FIELDS ? t1[f] : (t1[f] + s2[f] + t3[f]) / 3) * (count - 4);
   } else {
     addScaled(agg, first, 1);
     for (let i = 1; i < count; i++) {
