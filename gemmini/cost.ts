@@ -63,10 +63,13 @@
 //    iterations left are then skipped
 //    by moving the state forward by that period (prologue, steady state ×
 //    count, epilogue) — never slower than the busiest queue's busy cycles
-//    per iteration, and only as far as the iterations skipped count what the
-//    measured ones did (a tile's bias loads and stores ride on the next
-//    tile's first K groups only) — and the last iteration (or period) is
-//    evaluated.
+//    or the host's issue cycles per iteration; only the parts of the machine
+//    that moved (loads in flight from before a stretch of compute-only
+//    iterations land when they land); and only as far as the iterations
+//    skipped count what the measured ones did, one by one or in repeats of
+//    a few (a tile's bias loads and stores ride on the next tile's first K
+//    groups only; its loads on all but the last block of each K group) —
+//    and the last iteration (or period) is evaluated.
 //    A single-queue loop is one batch per chunk of its outer iterations, so a
 //    compute phase follows its loads chunk by chunk. loop_ws is its own closed
 //    form: D moves, then A and B moves in the order LoopMatmul's arbiter
@@ -1635,11 +1638,19 @@ const MAX_CHUNKS = 2;
 const MAX_RUNS = 32;
 /** The time-like fields of the timing state that steady-state detection compares. */
 const SIGNATURE = 12;
+/** The busy cycles recorded per iteration: the three queues' and the host's issue. */
+const BUSY = 4;
+/** Iterations over which a mixed loop's counts may repeat, at most (countsRepeat). */
+const MAX_REPEAT = 8;
+/** Iterations of a mixed loop's skip checked period by period (longer skips: by bisection). */
+const MAX_CHECKED_ITERATIONS = 32;
 /** Iterations of a mixed loop evaluated before its steady period is assumed. */
 const MAX_WARMUP = 8;
 
 class Timing {
   host = 0;
+  /** Cycles the host has spent issuing commands (a lower bound on its pace, like a queue's busy cycles). */
+  hostBusy = 0;
   unrollerFree = 0;
   readonly queues: readonly [QueueState, QueueState, QueueState];
   readonly reader: DmaEngine;
@@ -1721,6 +1732,7 @@ class Timing {
         q.addBusy(start, end);
         q.push(1, end, end);
         this.host = dispatch + cmd;
+        this.hostBusy += cmd;
         evalInst(c, new Float64Array(0), newAgg(), this.es, this.m);
         return;
       }
@@ -1733,6 +1745,7 @@ class Timing {
         q.addBusy(start, start + 1);
         q.push(1, start + 1, start + 1);
         this.host = dispatch + cmd;
+        this.hostBusy += cmd;
         evalInst(c, new Float64Array(0), newAgg(), this.es, this.m);
         return;
       }
@@ -1765,22 +1778,38 @@ class Timing {
     }
   }
 
-  /** Appends the time-like fields of the state (SIGNATURE of them), for steady-state detection, and the queues' busy cycles (3). */
+  /** Appends the time-like fields of the state (SIGNATURE of them), for steady-state detection, and the busy cycles (BUSY: the queues', the host's). */
   private record(sigs: number[], busy: number[]): void {
     const [ld, ex, st] = this.queues;
     sigs.push(this.host, this.unrollerFree, ld.nextStart, ex.nextStart, st.nextStart, ld.lastDone, ex.lastDone, st.lastDone, this.reader.nextIssue, this.writer.nextIssue, this.meshFree, this.dramWritesDone);
-    busy.push(ld.busy, ex.busy, st.busy);
+    busy.push(ld.busy, ex.busy, st.busy, this.hostBusy);
   }
 
-  /** Moves every time at or after `since` forward by `delta` (skipping `delta` worth of identical iterations). */
-  private shift(delta: number, since: number): void {
+  /**
+   * Moves the times at or after `since` forward by `delta` (skipping `delta`
+   * worth of identical iterations), of the parts of the machine that moved
+   * over the iterations measured (`moved`: by SIGNATURE field). A part that
+   * stood still keeps its times: loads still in flight from before a
+   * stretch of compute-only iterations land when they land.
+   */
+  private shift(delta: number, since: number, moved: (field: number) => boolean): void {
     const mv = (t: number): number => (t >= since ? t + delta : t);
-    this.host = mv(this.host);
-    this.unrollerFree = mv(this.unrollerFree);
-    this.meshFree = mv(this.meshFree);
-    this.exDrained = mv(this.exDrained);
-    this.dramWritesDone = mv(this.dramWritesDone);
-    for (const q of this.queues) {
+    const queueMoved = [moved(2) || moved(5), moved(3) || moved(6) || moved(10), moved(4) || moved(7)];
+    if (moved(0)) this.host = mv(this.host);
+    if (moved(1)) {
+      this.unrollerFree = mv(this.unrollerFree);
+      for (const r of [...this.spHalfReaders, ...this.accHalfReaders]) {
+        r[0] = mv(r[0]);
+        r[1] = mv(r[1]);
+      }
+    }
+    if (queueMoved[Q_EX]) {
+      this.meshFree = mv(this.meshFree);
+      this.exDrained = mv(this.exDrained);
+    }
+    if (moved(9) || moved(11)) this.dramWritesDone = mv(this.dramWritesDone);
+    this.queues.forEach((q, i) => {
+      if (!queueMoved[i]) return;
       q.nextStart = mv(q.nextStart);
       q.lastDone = mv(q.lastDone);
       q.busyUntil = mv(q.busyUntil);
@@ -1788,19 +1817,17 @@ class Timing {
         s.first = mv(s.first);
         s.last = mv(s.last);
       }
-    }
-    for (const e of [this.reader, this.writer]) {
+    });
+    for (const [e, field] of [[this.reader, 8], [this.writer, 9]] as const) {
+      if (!moved(field)) continue;
       e.nextIssue = mv(e.nextIssue);
       e.busFree = mv(e.busFree);
       for (let k = 0; k < e.ring.length; k++) e.ring[k] = mv(e.ring[k]);
     }
     for (const f of this.inFlight) {
+      if (!queueMoved[f.queue]) continue;
       f.firstDone = mv(f.firstDone);
       f.lastDone = mv(f.lastDone);
-    }
-    for (const r of [...this.spHalfReaders, ...this.accHalfReaders]) {
-      r[0] = mv(r[0]);
-      r[1] = mv(r[1]);
     }
   }
 
@@ -1822,7 +1849,7 @@ class Timing {
       return;
     }
     const pattern = interiorPeriod(n, 0, E, env);
-    // The state after each iteration so far: SIGNATURE times and 3 busy counts a row.
+    // The state after each iteration so far: SIGNATURE times and BUSY busy counts a row.
     const sigs: number[] = [];
     const busy: number[] = [];
     const starts: number[] = [];
@@ -1834,6 +1861,13 @@ class Timing {
       return x;
     };
     const close = (x: number, y: number): boolean => Math.abs(x - y) <= 1 + 0.002 * Math.abs(x);
+    // What iteration u counts, worked out once per u (the outer variables stay put while this loop runs).
+    const counted = new Map<number, number[]>();
+    const countsAt = (u: number): number[] => {
+      let c = counted.get(u);
+      if (c === undefined) counted.set(u, (c = this.countsOf(n, env, u)));
+      return c;
+    };
     this.mixedLoops++;
     let since = 0; // where the history starts: 0, or the iteration after the last skip
     let nests = false; // a mixed loop inside ran more than one iteration
@@ -1884,7 +1918,7 @@ class Timing {
       // are a few (a guard that ended part-way: the ones before it differ),
       // or over all but the first if they never come.
       if (!period && pattern <= 1 && seen >= MAX_WARMUP) {
-        const tail = nests ? seen - 1 : this.alikeTail(n, env, v, since);
+        const tail = nests ? seen - 1 : this.alikeTail(countsAt, v, since);
         if (tail >= MAX_WARMUP / 2 || tail === seen - 1) [period, countsPeriod] = [tail, nests ? 0 : 1];
         else if (seen >= 2 * MAX_WARMUP) period = seen - 1;
       }
@@ -1892,18 +1926,31 @@ class Timing {
       if (!period) continue;
       // Steady, every moving part advances alike; otherwise the frontier (the latest time in the state) sets the pace.
       // A queue busy for b cycles per iteration holds the pace to at least b
-      // (while its backlog is still building, the frontier moves slower).
-      const perIteration = [0, 1, 2].map((q) => (busy[v * 3 + q] - busy[(v - period) * 3 + q]) / period);
+      // (while its backlog is still building, the frontier moves slower),
+      // and so does the host issuing b cycles of commands (still behind a
+      // queue that ran ahead, it would catch up and then set the pace).
+      const perIteration = [0, 1, 2, 3].map((q) => (busy[v * BUSY + q] - busy[(v - period) * BUSY + q]) / period);
       const advance = Math.max((maxOf(v) - maxOf(v - period)) / period, ...perIteration);
       if (advance <= 0) continue;
       // Only iterations that count what the measured ones did share their advance.
       if (countsPeriod > 0) {
-        const alike = this.alikeRun(n, env, v, skip, countsPeriod);
-        skip = alike - (alike % unit);
+        let alike = this.alikeRun(countsAt, v, skip, countsPeriod);
+        let whole = unit;
+        if (alike === 0) {
+          // The counts may repeat over a few iterations (a K group's loads
+          // in all but its last block): skip whole repeats of them.
+          const repeat = this.countsRepeat(countsAt, v, countsPeriod);
+          if (repeat > 0) {
+            whole = lcm(unit, repeat);
+            alike = this.alikeRun(countsAt, v, skip, repeat);
+          }
+        }
+        skip = alike - (alike % whole);
         if (skip <= 0) continue;
       }
-      this.shift(advance * skip, starts[v - Math.min(period, 2)]);
+      this.shift(advance * skip, starts[v - Math.min(period, 2)], (k) => Math.abs(sigs[v * S + k] - sigs[(v - period) * S + k]) > 1);
       for (let q = 0; q < 3; q++) this.queues[q].busy += perIteration[q] * skip;
+      this.hostBusy += perIteration[3] * skip;
       v += skip;
       since = v;
       sigs.length = 0;
@@ -1949,15 +1996,22 @@ class Timing {
    * count what the last `period` evaluated did (a multiple of the period).
    * A guard that ends part-way through the loop (a tile's bias loads and
    * stores ride on its first K groups only) makes later ones differ: the
-   * advance found so far is not theirs. Such guards change once along the
-   * loop, so the first differing period is found by bisection.
+   * advance found so far is not theirs. Such guards mostly change once
+   * along the loop, so over many iterations the first differing period is
+   * found by bisection; over a few, each is checked: a guard may also hold for
+   * some residues only, where the loop's pattern is unknown (a K group's
+   * first blocks, `min(1, 2 - mod(kk, 8))`, beside a mod by an expression).
    */
-  private alikeRun(n: LoopNode, env: Env, v: number, skip: number, period: number): number {
-    const last = Array.from({ length: period }, (_, j) => this.countsOf(n, env, v - period + j));
+  private alikeRun(countsAt: (u: number) => number[], v: number, skip: number, period: number): number {
+    const last = Array.from({ length: period }, (_, j) => countsAt(v - period + j));
     // Whether the k-th period from v (1-based) counts like the last one.
-    const alike = (k: number): boolean => last.every((want, j) => sameCounts(this.countsOf(n, env, v + (k - 1) * period + j), want));
+    const alike = (k: number): boolean => last.every((want, j) => sameCounts(countsAt(v + (k - 1) * period + j), want));
     let lo = 0; // periods known alike
     let hi = Math.floor(skip / period); // periods that may be
+    if (hi * period <= MAX_CHECKED_ITERATIONS) {
+      while (lo < hi && alike(lo + 1)) lo++;
+      return lo * period;
+    }
     if (!alike(hi)) {
       hi--;
       while (lo < hi) {
@@ -1969,11 +2023,25 @@ class Timing {
     return hi * period;
   }
 
+  /**
+   * The fewest iterations, a multiple of `period` (at most MAX_REPEAT), over
+   * which the counts of mixed loop `n` repeat before iteration v: the last
+   * that many count what the ones before them did. 0: none.
+   */
+  private countsRepeat(countsAt: (u: number) => number[], v: number, period: number): number {
+    for (let q = 2 * period; q <= MAX_REPEAT && v - 2 * q >= 0; q += period) {
+      let repeats = true;
+      for (let j = 1; j <= q && repeats; j++) repeats = sameCounts(countsAt(v - j), countsAt(v - j - q));
+      if (repeats) return q;
+    }
+    return 0;
+  }
+
   /** How many of the iterations (since, v) of mixed loop `n`, back from v - 1, count what it did. */
-  private alikeTail(n: LoopNode, env: Env, v: number, since: number): number {
-    const want = this.countsOf(n, env, v - 1);
+  private alikeTail(countsAt: (u: number) => number[], v: number, since: number): number {
+    const want = countsAt(v - 1);
     let tail = 1;
-    while (v - 1 - tail > since && sameCounts(this.countsOf(n, env, v - 1 - tail), want)) tail++;
+    while (v - 1 - tail > since && sameCounts(countsAt(v - 1 - tail), want)) tail++;
     return tail;
   }
 
@@ -2146,6 +2214,7 @@ class Timing {
 
   /** Dispatch times for a batch of n commands into `q` completing over [first, last]: the issuer's time after it. */
   private issuerAfter(q: QueueState, dispatch0: number, n: number, first: number, last: number, cmd: number): number {
+    this.hostBusy += n * cmd;
     return Math.max(dispatch0 + n * cmd, q.entryFree(n - 1, n, first, last) + cmd);
   }
 
@@ -2209,6 +2278,7 @@ class Timing {
     if (computes <= 0) {
       q.nextStart = start;
       this.host = dispatch0 + n * cmd;
+      this.hostBusy += n * cmd;
       q.push(n, start + 1, start + 1);
       this.batchFirst = start + 1;
       this.batchLastStart = start;

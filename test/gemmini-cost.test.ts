@@ -13,13 +13,18 @@
 // DRAM bytes, the execute queue's busy cycles. Cycles: the bounds are what
 // the model achieves, with headroom because tc's schedules keep changing
 // (the programs are whatever the passes produce today). Measured when
-// written: tc's 79 programs median |error| 0.2%, max 10.1% (gemm 256³ in OS
+// written: tc's 82 programs median |error| 0.2%, max 10.1% (gemm 256³ in OS
 // with one copy of each buffer); the 40 random ones median 0.3%, max 5.8%.
 // Memory-bound programs at a 300-cycle memory latency are within 0.3%: a
 // mixed loop skips only iterations that count what its steady ones did (a
 // tile's bias loads and stores ride on the next tile's first K groups only;
 // taking their advance for the whole K loop had cost up to +47%, and +21%
-// on gemm 128x512x256 bias-relu on dim32). The
+// on gemm 128x512x256 bias-relu on dim32). Bound by few requests in flight
+// or by the host's issue rate, within 0.1%: skipping compute-only K blocks
+// once moved the loads still in flight (+21%, mobilenet_pointwise on DIM 8
+// with 16 KiB, 4 requests), a skip could cross a K group's loads (-7%, gemm
+// 256³ with 32 KiB, 8 requests), and a host behind a queue that ran ahead
+// was taken to keep that queue's pace (-30%, resnet50_conv1x1 on DIM 4). The
 // largest errors are in short programs of random configurations: DMA
 // requests larger than the 64-byte alignment tc's C guarantees (where a
 // buffer sits in a request window is unknown) and LoopMatmul's arbiter order
@@ -44,7 +49,7 @@ import { modelSummary } from '../spike/report.js';
 const RANDOM_CASES = 40;
 /** |error| bounds in percent: median and largest. */
 const TC_BOUNDS = { median: 1, max: 15 };
-/** |error| bound in percent for memory-bound programs (latency 300). */
+/** |error| bound in percent for memory-bound programs (long latency, few requests in flight). */
 const MEMORY_BOUND_MAX = 3;
 const RANDOM_BOUNDS = { median: 1, max: 15 };
 
@@ -93,9 +98,9 @@ describe('cost model vs host model', () => {
     expect(max, label(worst)).toBeLessThanOrEqual(TC_BOUNDS.max);
   });
 
-  it(`predicts memory-bound programs at a long memory latency within ${MEMORY_BOUND_MAX}%`, () => {
+  it(`predicts memory-bound programs (a long latency, few requests in flight) within ${MEMORY_BOUND_MAX}%`, () => {
     const slow = tcPrograms.filter((o) => o.c.preset.includes('latency'));
-    expect(slow.length).toBeGreaterThanOrEqual(6);
+    expect(slow.length).toBeGreaterThanOrEqual(9);
     for (const o of slow) expect(Math.abs(o.errorPercent), label(o)).toBeLessThanOrEqual(MEMORY_BOUND_MAX);
   });
 
