@@ -153,10 +153,11 @@ export function costSuite(): CostCase[] {
     cases.push({ ...gemm(others[1], preset), ...slow });
     for (const c of [CONVS[0], CONVS[2]]) cases.push({ workload: c.name, source: c.source(), ...slow });
   }
-  // Bound by the requests in flight, on points a sweep visits: stretches of
-  // compute-only K blocks between a tile's loads (they must not move the
-  // loads still in flight), the host's issue rate on DIM 4, a tile's loads
-  // in all but the last block of each K group.
+  // Bound by the requests in flight, on points a sweep visits
+  // (bench/cost-model-survey.ts found them): stretches of compute-only K
+  // blocks between a tile's loads (they must not move the loads still in
+  // flight), the host's issue rate on DIM 4, a tile's loads in all but the
+  // last block of each K group or in every fourth block.
   const windowed = (preset: string, fields: Partial<GemminiConfig>): { preset: string; config: GemminiConfig } => ({
     preset: `${preset} ${fields.scratchpadKiB} KiB latency ${fields.memLatencyCycles} window ${fields.maxInFlightRequests}`,
     config: { ...(getPreset(preset)?.config as GemminiConfig), ...fields },
@@ -164,6 +165,8 @@ export function costSuite(): CostCase[] {
   cases.push({ workload: CONVS[2].name, source: CONVS[2].source(), ...windowed('dim8', { scratchpadKiB: 16, memLatencyCycles: 100, maxInFlightRequests: 4 }) });
   cases.push({ workload: CONVS[0].name, source: CONVS[0].source(), ...windowed('dim4', { scratchpadKiB: 512, memLatencyCycles: 300, maxInFlightRequests: 16 }) });
   cases.push({ ...gemm(others[1], 'default'), ...windowed('default', { scratchpadKiB: 32, memLatencyCycles: 200, maxInFlightRequests: 8 }) });
+  cases.push({ ...gemm(others[1], 'dim8'), ...windowed('dim8', { scratchpadKiB: 32, memLatencyCycles: 200, maxInFlightRequests: 4 }) });
+  cases.push({ workload: CONVS[1].name, source: CONVS[1].source(), ...windowed('default', { scratchpadKiB: 512, memLatencyCycles: 300, maxInFlightRequests: 4 }) });
   return cases;
 }
 

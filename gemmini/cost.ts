@@ -1917,13 +1917,34 @@ class Timing {
       // pattern, over the most recent iterations that count alike, once there
       // are a few (a guard that ended part-way: the ones before it differ),
       // or over all but the first if they never come.
+      let whole = unit; // what the skip is a multiple of
       if (!period && pattern <= 1 && seen >= MAX_WARMUP) {
         const tail = nests ? seen - 1 : this.alikeTail(countsAt, v, since);
+        // Counts that repeat every few iterations: the latest whole repeats that count alike.
+        const repeat = nests || tail >= MAX_WARMUP / 2 ? 0 : this.countsRepeat(countsAt, v, 1);
+        const repeats = repeat > 0 ? this.alikeRepeats(countsAt, v, since, repeat) : 0;
         if (tail >= MAX_WARMUP / 2 || tail === seen - 1) [period, countsPeriod] = [tail, nests ? 0 : 1];
+        else if (repeats >= 2) [period, countsPeriod, whole] = [repeats * repeat, repeat, lcm(unit, repeat)];
         else if (seen >= 2 * MAX_WARMUP) period = seen - 1;
       }
       if (!period && pattern > 1 && seen >= Math.max(MAX_WARMUP, 3 * pattern + 1)) period = Math.max(pattern, Math.floor((seen - 1) / 2 / pattern) * pattern);
       if (!period) continue;
+      // Only iterations that count what the measured ones did share their advance.
+      if (countsPeriod > 0) {
+        let alike = this.alikeRun(countsAt, v, skip, countsPeriod);
+        if (alike === 0 && countsPeriod === period) {
+          // The counts may repeat over a few iterations (a K group's loads
+          // in all but its last block): where the state is steady over such
+          // a repeat too, skip whole repeats at its advance.
+          const repeat = this.countsRepeat(countsAt, v, countsPeriod);
+          if (repeat > 0 && seen >= 2 * repeat + 1 && steadyOver(repeat)) {
+            [period, whole] = [repeat, lcm(unit, repeat)];
+            alike = this.alikeRun(countsAt, v, skip, repeat);
+          }
+        }
+        skip = alike - (alike % whole);
+        if (skip <= 0) continue;
+      }
       // Steady, every moving part advances alike; otherwise the frontier (the latest time in the state) sets the pace.
       // A queue busy for b cycles per iteration holds the pace to at least b
       // (while its backlog is still building, the frontier moves slower),
@@ -1932,22 +1953,6 @@ class Timing {
       const perIteration = [0, 1, 2, 3].map((q) => (busy[v * BUSY + q] - busy[(v - period) * BUSY + q]) / period);
       const advance = Math.max((maxOf(v) - maxOf(v - period)) / period, ...perIteration);
       if (advance <= 0) continue;
-      // Only iterations that count what the measured ones did share their advance.
-      if (countsPeriod > 0) {
-        let alike = this.alikeRun(countsAt, v, skip, countsPeriod);
-        let whole = unit;
-        if (alike === 0) {
-          // The counts may repeat over a few iterations (a K group's loads
-          // in all but its last block): skip whole repeats of them.
-          const repeat = this.countsRepeat(countsAt, v, countsPeriod);
-          if (repeat > 0) {
-            whole = lcm(unit, repeat);
-            alike = this.alikeRun(countsAt, v, skip, repeat);
-          }
-        }
-        skip = alike - (alike % whole);
-        if (skip <= 0) continue;
-      }
       this.shift(advance * skip, starts[v - Math.min(period, 2)], (k) => Math.abs(sigs[v * S + k] - sigs[(v - period) * S + k]) > 1);
       for (let q = 0; q < 3; q++) this.queues[q].busy += perIteration[q] * skip;
       this.hostBusy += perIteration[3] * skip;
@@ -1967,20 +1972,46 @@ class Timing {
   /**
    * What iteration u of mixed loop `n` counts, as the expressions its counts
    * depend on: trip counts (at least 0) and, where the trips are some, the
-   * rows and cols of the first. Restores the variables it sets.
+   * rows and cols of the first; on a single-ported scratchpad also the
+   * banks of the first and last preloads' weights and computes' operands
+   * (sharing one sets the mesh's pace: B tiles may reach into A's bank for
+   * the first K blocks only). Restores the variables it sets.
    */
   private countsOf(n: LoopNode, env: Env, u: number): number[] {
     const saved = env.slice(n.slot);
     const out: number[] = [];
+    const m = this.m;
+    const banks = (c: CInst): void => {
+      if (c.op !== 'preload' && c.op !== 'compute') return;
+      if (c.bd.space === 'sp') out.push(bankOf(c.bd.row(env), m));
+      if (c.op === 'compute' && c.a.space === 'sp') out.push(bankOf(c.a.row(env), m));
+    };
+    // The banks also of the last iterations of the loops inside (a tile's B blocks may cross into the next bank).
+    const lastBanks = (nodes: readonly CNode[]): void => {
+      for (const b of nodes) {
+        if (b.kind === 'inst') banks(b.c);
+        else if (b.bits & B_EX) {
+          const trips = b.extent(env);
+          if (trips <= 0) continue;
+          env[b.slot] = trips - 1;
+          lastBanks(b.body);
+        }
+      }
+    };
     const visit = (nodes: readonly CNode[]): void => {
       for (const b of nodes) {
         if (b.kind === 'inst') {
           for (const f of b.exactFns) out.push(f(env));
+          if (m.spSinglePorted) banks(b.c);
           continue;
         }
         const trips = Math.max(0, b.extent(env));
         out.push(trips);
         if (trips === 0) continue;
+        if (m.spSinglePorted && trips > 1 && b.bits & B_EX) {
+          env[b.slot] = trips - 1;
+          lastBanks(b.body);
+        }
         env[b.slot] = 0;
         visit(b.body);
       }
@@ -1998,9 +2029,10 @@ class Timing {
    * stores ride on its first K groups only) makes later ones differ: the
    * advance found so far is not theirs. Such guards mostly change once
    * along the loop, so over many iterations the first differing period is
-   * found by bisection; over a few, each is checked: a guard may also hold for
-   * some residues only, where the loop's pattern is unknown (a K group's
-   * first blocks, `min(1, 2 - mod(kk, 8))`, beside a mod by an expression).
+   * found by bisection, after the first few periods are checked one by one
+   * (all of them in a short skip): a guard may also hold for some residues
+   * only, where the loop's pattern is unknown (a tile's loads in every
+   * fourth K block, beside a mod by an expression).
    */
   private alikeRun(countsAt: (u: number) => number[], v: number, skip: number, period: number): number {
     const last = Array.from({ length: period }, (_, j) => countsAt(v - period + j));
@@ -2008,10 +2040,10 @@ class Timing {
     const alike = (k: number): boolean => last.every((want, j) => sameCounts(countsAt(v + (k - 1) * period + j), want));
     let lo = 0; // periods known alike
     let hi = Math.floor(skip / period); // periods that may be
-    if (hi * period <= MAX_CHECKED_ITERATIONS) {
-      while (lo < hi && alike(lo + 1)) lo++;
-      return lo * period;
-    }
+    // The first few periods one by one (all of a short skip), the rest by bisection.
+    const checked = hi * period <= MAX_CHECKED_ITERATIONS ? hi : Math.min(hi, Math.ceil(MAX_REPEAT / period));
+    while (lo < checked && alike(lo + 1)) lo++;
+    if (lo < checked || lo === hi) return lo * period;
     if (!alike(hi)) {
       hi--;
       while (lo < hi) {
@@ -2035,6 +2067,17 @@ class Timing {
       if (repeats) return q;
     }
     return 0;
+  }
+
+  /** How many whole repeats of `q` iterations, back from v and no further than `since`, count what the last one did. */
+  private alikeRepeats(countsAt: (u: number) => number[], v: number, since: number, q: number): number {
+    let repeats = 1;
+    const alike = (r: number): boolean => {
+      for (let j = 1; j <= q; j++) if (!sameCounts(countsAt(v - j - r * q), countsAt(v - j))) return false;
+      return true;
+    };
+    while (v - (repeats + 1) * q >= since && alike(repeats)) repeats++;
+    return repeats;
   }
 
   /** How many of the iterations (since, v) of mixed loop `n`, back from v - 1, count what it did. */
