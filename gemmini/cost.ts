@@ -1972,19 +1972,22 @@ class Timing {
   /**
    * What iteration u of mixed loop `n` counts, as the expressions its counts
    * depend on: trip counts (at least 0) and, where the trips are some, the
-   * rows and cols of the first; on a single-ported scratchpad also the
-   * banks of the first and last preloads' weights and computes' operands
-   * (sharing one sets the mesh's pace: B tiles may reach into A's bank for
-   * the first K blocks only). Restores the variables it sets.
+   * rows and cols of the first; on a single-ported scratchpad also whether
+   * the first and last computes read A from the bank their weights or B
+   * come from (that sets the mesh's pace: B tiles may reach into A's bank
+   * for the first K blocks only). Restores the variables it sets.
    */
   private countsOf(n: LoopNode, env: Env, u: number): number[] {
     const saved = env.slice(n.slot);
     const out: number[] = [];
     const m = this.m;
+    // Whether a compute's A rows share a bank with the weights preloaded before it or its OS B operand.
+    let preBank = -1;
     const banks = (c: CInst): void => {
-      if (c.op !== 'preload' && c.op !== 'compute') return;
-      if (c.bd.space === 'sp') out.push(bankOf(c.bd.row(env), m));
-      if (c.op === 'compute' && c.a.space === 'sp') out.push(bankOf(c.a.row(env), m));
+      if (c.op === 'preload') preBank = c.bd.space === 'sp' ? bankOf(c.bd.row(env), m) : -1;
+      if (c.op !== 'compute' || c.a.space !== 'sp') return;
+      const aBank = bankOf(c.a.row(env), m);
+      out.push((!c.inst.accumulated && preBank === aBank ? 1 : 0) + (c.bd.space === 'sp' && bankOf(c.bd.row(env), m) === aBank ? 2 : 0));
     };
     // The banks also of the last iterations of the loops inside (a tile's B blocks may cross into the next bank).
     const lastBanks = (nodes: readonly CNode[]): void => {
