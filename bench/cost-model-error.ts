@@ -36,6 +36,7 @@ import type { ProgramFunc } from '../ir/program-ir.js';
 import { modelSummary } from '../spike/report.js';
 import { runOnHost } from '../spike/host.js';
 import { randomCases } from './random-gemmini.js';
+import { mapConcurrently } from './pool.js';
 import { median, table } from './stats.js';
 
 export interface CostCase {
@@ -239,16 +240,7 @@ export async function measureCase(c: CostCase): Promise<CostOutcome> {
 
 /** Runs `cases` on `workers` concurrent workers (each waits on the C compiler and the model most of the time). */
 export async function measureSuite(cases: readonly CostCase[], workers = availableParallelism() + 1): Promise<CostOutcome[]> {
-  const out: CostOutcome[] = new Array(cases.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < cases.length) {
-      const i = next++;
-      out[i] = await measureCase(cases[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: workers }, worker));
-  return out;
+  return mapConcurrently(cases, workers, measureCase);
 }
 
 /** Microseconds per estimate of `program`, median of `runs` timed batches. */

@@ -22,6 +22,7 @@ import { mix32 } from '../ir/random.js';
 import type { TensorFunc } from '../ir/tensor-ir.js';
 import { runOnHost } from '../spike/host.js';
 import { modelSummary } from '../spike/report.js';
+import { mapConcurrently } from './pool.js';
 import { table } from './stats.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -82,16 +83,8 @@ async function main(): Promise<void> {
   const [count, seed, show] = [option('--points', 150), option('--seed', 1), option('--show', 10)];
   const t0 = performance.now();
   const points = drawPoints(count, seed);
-  const outcomes: Outcome[] = new Array(points.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < points.length) {
-      const i = next++;
-      outcomes[i] = await measure(points[i]);
-    }
-  };
   // Each point waits on the C compiler and the model most of the time.
-  await Promise.all(Array.from({ length: availableParallelism() + 1 }, worker));
+  const outcomes = await mapConcurrently(points, availableParallelism() + 1, measure);
   const measured = outcomes.filter((o) => o.error !== undefined).sort((a, b) => Math.abs(b.error!) - Math.abs(a.error!));
   const errors = measured.map((o) => Math.abs(o.error!)).sort((a, b) => a - b);
   const at = (q: number): string => `${errors[Math.min(errors.length - 1, Math.floor(q * errors.length))].toFixed(2)}%`;

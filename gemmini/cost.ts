@@ -1915,8 +1915,10 @@ class Timing {
       // most recent half of the iterations in whole periods (the first ones
       // often differ: the previous tile's stores ride on them). Without a
       // pattern, over the most recent iterations that count alike, once there
-      // are a few (a guard that ended part-way: the ones before it differ),
-      // or over all but the first if they never come.
+      // are a few (a guard that ended part-way: the ones before it differ);
+      // over the latest whole repeats of counts that repeat every few
+      // iterations (a tile's loads in every fourth K block); or over all but
+      // the first if neither comes.
       let whole = unit; // what the skip is a multiple of
       if (!period && pattern <= 1 && seen >= MAX_WARMUP) {
         const tail = nests ? seen - 1 : this.alikeTail(countsAt, v, since);
@@ -2060,8 +2062,8 @@ class Timing {
 
   /**
    * The fewest iterations, a multiple of `period` (at most MAX_REPEAT), over
-   * which the counts of mixed loop `n` repeat before iteration v: the last
-   * that many count what the ones before them did. 0: none.
+   * which a mixed loop's counts (`countsAt`) repeat before iteration v: the
+   * last that many count what the ones before them did. 0: none.
    */
   private countsRepeat(countsAt: (u: number) => number[], v: number, period: number): number {
     for (let q = 2 * period; q <= MAX_REPEAT && v - 2 * q >= 0; q += period) {
@@ -2083,7 +2085,7 @@ class Timing {
     return repeats;
   }
 
-  /** How many of the iterations (since, v) of mixed loop `n`, back from v - 1, count what it did. */
+  /** How many of a mixed loop's iterations (since, v), back from v - 1, count what it did. */
   private alikeTail(countsAt: (u: number) => number[], v: number, since: number): number {
     const want = countsAt(v - 1);
     let tail = 1;

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelReport, parseModelReport } from '../gemmini/model-report.js';
 import { renderGemminiParams } from '../gemmini/params.js';
 import { getPreset } from '../gemmini/presets.js';
+import { mapConcurrently } from '../bench/pool.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -57,18 +58,7 @@ function expectationOf(file: string): Expectation {
   return { exitCode: Number(match[1]), stderrIncludes: match[2]?.trim() };
 }
 
-async function pool<T>(tasks: (() => Promise<T>)[], jobs: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const index = next++;
-      results[index] = await tasks[index]();
-    }
-  };
-  await Promise.all(Array.from({ length: jobs }, worker));
-  return results;
-}
+const pool = <T>(tasks: (() => Promise<T>)[], jobs: number): Promise<T[]> => mapConcurrently(tasks, jobs, (task) => task());
 
 async function execute(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<ProgramResult> {
   try {
