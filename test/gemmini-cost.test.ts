@@ -20,7 +20,7 @@
 // tile's bias loads and stores ride on the next tile's first K groups only;
 // taking their advance for the whole K loop had cost up to +47%, and +21%
 // on gemm 128x512x256 bias-relu on dim32). Bound by few requests in flight
-// or by the host's issue rate, within 0.1%: skipping compute-only K blocks
+// or by the host's issue rate, within 0.2%: skipping compute-only K blocks
 // once moved the loads still in flight (+21%, mobilenet_pointwise on DIM 8
 // with 16 KiB, 4 requests), a skip could cross a K group's loads (-7%, gemm
 // 256³ with 32 KiB, 8 requests; -37%, resnet50_conv3x3 with 512 KiB, 4
@@ -102,7 +102,7 @@ describe('cost model vs host model', () => {
 
   it(`predicts memory-bound programs (a long latency, few requests in flight) within ${MEMORY_BOUND_MAX}%`, () => {
     const slow = tcPrograms.filter((o) => o.c.preset.includes('latency'));
-    expect(slow.length).toBeGreaterThanOrEqual(9);
+    expect(slow.length).toBeGreaterThanOrEqual(11);
     for (const o of slow) expect(Math.abs(o.errorPercent), label(o)).toBeLessThanOrEqual(MEMORY_BOUND_MAX);
   });
 
