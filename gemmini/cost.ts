@@ -1679,6 +1679,8 @@ class Timing {
   private readonly runScratch = new Float64Array(2);
   private readonly stepCoef: Float64Array;
   private readonly stepTrips: Float64Array;
+  /** The loop variables countsOf sets, kept to restore. */
+  private readonly countsSaved: Float64Array;
 
   constructor(
     private readonly m: Machine,
@@ -1692,6 +1694,7 @@ class Timing {
     this.hi = new Float64Array(slots);
     this.stepCoef = new Float64Array(slots);
     this.stepTrips = new Float64Array(slots);
+    this.countsSaved = new Float64Array(slots);
   }
 
   completion(): number {
@@ -1980,51 +1983,61 @@ class Timing {
    * for the first K blocks only). Restores the variables it sets.
    */
   private countsOf(n: LoopNode, env: Env, u: number): number[] {
-    const saved = env.slice(n.slot);
+    const saved = this.countsSaved;
+    for (let s = n.slot; s < this.slots; s++) saved[s] = env[s];
     const out: number[] = [];
-    const m = this.m;
-    // Whether a compute's A rows share a bank with the weights preloaded before it or its OS B operand.
-    let preBank = -1;
-    const banks = (c: CInst): void => {
-      if (c.op === 'preload') preBank = c.bd.space === 'sp' ? bankOf(c.bd.row(env), m) : -1;
-      if (c.op !== 'compute' || c.a.space !== 'sp') return;
-      const aBank = bankOf(c.a.row(env), m);
-      out.push((!c.inst.accumulated && preBank === aBank ? 1 : 0) + (c.bd.space === 'sp' && bankOf(c.bd.row(env), m) === aBank ? 2 : 0));
-    };
-    // The banks also of the last iterations of the loops inside (a tile's B blocks may cross into the next bank).
-    const lastBanks = (nodes: readonly CNode[]): void => {
-      for (const b of nodes) {
-        if (b.kind === 'inst') banks(b.c);
-        else if (b.bits & B_EX) {
-          const trips = b.extent(env);
-          if (trips <= 0) continue;
-          env[b.slot] = trips - 1;
-          lastBanks(b.body);
-        }
-      }
-    };
-    const visit = (nodes: readonly CNode[]): void => {
-      for (const b of nodes) {
-        if (b.kind === 'inst') {
-          for (const f of b.exactFns) out.push(f(env));
-          if (m.spSinglePorted) banks(b.c);
-          continue;
-        }
-        const trips = Math.max(0, b.extent(env));
-        out.push(trips);
-        if (trips === 0) continue;
-        if (m.spSinglePorted && trips > 1 && b.bits & B_EX) {
-          env[b.slot] = trips - 1;
-          lastBanks(b.body);
-        }
-        env[b.slot] = 0;
-        visit(b.body);
-      }
-    };
     env[n.slot] = u;
-    visit(n.body);
-    env.set(saved, n.slot);
+    this.preBank = -1;
+    this.countsIn(n.body, env, out);
+    for (let s = n.slot; s < this.slots; s++) env[s] = saved[s];
     return out;
+  }
+
+  /** countsOf's walk: trip counts, and the first iteration of each loop (the last's banks too). */
+  private countsIn(nodes: readonly CNode[], env: Env, out: number[]): void {
+    const ported = this.m.spSinglePorted;
+    for (const b of nodes) {
+      if (b.kind === 'inst') {
+        for (const f of b.exactFns) out.push(f(env));
+        if (ported) this.bankConflict(b.c, env, out);
+        continue;
+      }
+      const trips = Math.max(0, b.extent(env));
+      out.push(trips);
+      if (trips === 0) continue;
+      if (ported && trips > 1 && b.bits & B_EX) {
+        // A tile's B blocks may cross into the next bank by its last iteration.
+        env[b.slot] = trips - 1;
+        this.lastBankConflicts(b.body, env, out);
+      }
+      env[b.slot] = 0;
+      this.countsIn(b.body, env, out);
+    }
+  }
+
+  /** The bank conflicts of the last iterations of the loops in `nodes` that hold computes. */
+  private lastBankConflicts(nodes: readonly CNode[], env: Env, out: number[]): void {
+    for (const b of nodes) {
+      if (b.kind === 'inst') this.bankConflict(b.c, env, out);
+      else if (b.bits & B_EX) {
+        const trips = b.extent(env);
+        if (trips <= 0) continue;
+        env[b.slot] = trips - 1;
+        this.lastBankConflicts(b.body, env, out);
+      }
+    }
+  }
+
+  /** The bank of the weights last preloaded, while countsOf walks (-1: none in the scratchpad). */
+  private preBank = -1;
+
+  /** Whether a compute reads A from the bank its weights (or its OS B operand) come from. */
+  private bankConflict(c: CInst, env: Env, out: number[]): void {
+    const m = this.m;
+    if (c.op === 'preload') this.preBank = c.bd.space === 'sp' ? bankOf(c.bd.row(env), m) : -1;
+    if (c.op !== 'compute' || c.a.space !== 'sp') return;
+    const aBank = bankOf(c.a.row(env), m);
+    out.push((!c.inst.accumulated && this.preBank === aBank ? 1 : 0) + (c.bd.space === 'sp' && bankOf(c.bd.row(env), m) === aBank ? 2 : 0));
   }
 
   /**
