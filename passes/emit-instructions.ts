@@ -51,6 +51,12 @@ export function emitInstructions(f: TensorFunc, target: GemminiTarget, log: Diag
 // every memory latency of a sweep. Oldest first; a few hundred at most.
 const statementsCache = new BoundedCache<readonly ProgramStmt[]>(256);
 
+/** What a gemm's instructions are built from, less its tiling and placement: the op (where it sits in the source apart) and its operands' types, as a cache key. */
+export function gemmKey(op: Extract<TensorOp, { kind: 'gemm' }>, typeOf: (name: string) => TensorType): string {
+  const { loc: _loc, tiling: _tiling, placement: _placement, ...what } = op;
+  return JSON.stringify([what, typeOf(op.a), typeOf(op.b), op.bias === undefined ? null : typeOf(op.bias)]);
+}
+
 /** The instructions of one gemm with a tiling and a placement: its configuration, its loops, a fence. Shared: not to be changed. */
 export function gemmStatements(
   op: Extract<TensorOp, { kind: 'gemm' }>,
@@ -59,8 +65,7 @@ export function gemmStatements(
   typeOf: (name: string) => TensorType,
   target: GemminiTarget,
 ): readonly ProgramStmt[] {
-  const { loc: _loc, tiling: _tiling, placement: _placement, ...what } = op;
-  const key = JSON.stringify([what, t, p, typeOf(op.a), typeOf(op.b), op.bias === undefined ? null : typeOf(op.bias), codegenKey(target)]);
+  const key = JSON.stringify([gemmKey(op, typeOf), t, p, codegenKey(target)]);
   return statementsCache.get(key, () => buildGemmStatements(op, t, p, typeOf, target));
 }
 

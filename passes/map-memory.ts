@@ -25,7 +25,7 @@ import { gemmTileRows } from '../ir/tiled-verify.js';
 import type { TensorType } from '../ir/types.js';
 import { DTYPE_BYTES } from '../ir/types.js';
 import { timeStatements, type TimedEstimate } from '../gemmini/cost.js';
-import { gemmStatements } from './emit-instructions.js';
+import { gemmKey, gemmStatements } from './emit-instructions.js';
 import { withBody } from './rewrite.js';
 import { codegenKey, scheduleKey, timingKey, type GemminiTarget } from './target.js';
 
@@ -80,8 +80,7 @@ const estimates = new BoundedCache<TimedEstimate>(256);
 export function placeGemm(op: GemmOp, tiling: GemmTiling, typeOf: (name: string) => TensorType, target: GemminiTarget): Placed {
   const bytesOf = (name: string): number => DTYPE_BYTES[typeOf(name).dtype];
   // The op as the tile step saw it (map-memory's carries its tiling too).
-  const { loc: _loc, tiling: _tiling, placement: _placement, ...what } = op;
-  const gemm = JSON.stringify([what, tiling, typeOf(op.a), typeOf(op.b), op.bias === undefined ? null : typeOf(op.bias), timingKey(target)]);
+  const gemm = JSON.stringify([gemmKey(op, typeOf), tiling, timingKey(target)]);
   let best: Placed | undefined;
   for (const placement of placementCandidates(tiling, target)) {
     const where = relocatable(tiling, placement, target) ? [placement.kind === 'rows' ? placement.copies : 0, scheduleKey(target)] : [placement, codegenKey(target)];
