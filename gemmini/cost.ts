@@ -410,8 +410,14 @@ const lcm = (a: number, b: number): number => (a === 0 || b === 0 ? 0 : (a / gcd
 
 /**
  * A mod or div of a loop variable in a count: `period` iterations apart its
- * value repeats (the mod) or steps alike (the div); 0 when unknown (a
- * non-affine argument or a non-constant divisor). `arg` evaluates its
+ * value repeats (the mod) or steps alike (the div), whatever the inner
+ * loops' variables in its argument (mod(kk + ub, 2) has period 2 for every
+ * ub); 0 when unknown (a non-constant divisor, or an argument that reads the
+ * variable outside wraps without being affine in it). The counting pass
+ * takes only the periods of affine arguments (its samples of a residue
+ * class stand for the DMA alignments of the others too; where the
+ * period is less sure, it evaluates every iteration); the timing pass's
+ * mixed loops take them all (they check what they skip). `arg` evaluates its
  * argument when that reads no inner loop's variable and the divisor is a
  * constant: where the argument is affine and stays within one multiple of
  * `modulus`, so is the term.
@@ -422,6 +428,8 @@ interface Wrap {
   readonly arg?: Fn;
   /** The argument is affine in the loop variables (else it holds a wrap of its own, e.g. div(4i + j + div(k + 1, 18), 4)). */
   readonly affine: boolean;
+  /** Where the argument reads the variable only inside wraps of its own: those (the term is constant where they are). */
+  readonly inner?: readonly Wrap[];
 }
 
 /** The wraps of `slot` in e. */
@@ -431,14 +439,30 @@ function wrapsIn(e: IExpr, slot: number, scope: Scope, out: Wrap[]): Wrap[] {
     const modulus = e.rhs.kind === 'const' ? e.rhs.value : 0;
     const outerOnly = slotsOf(e.lhs, scope) < 1 << (slot + 1) && !readsInner(e.lhs, scope);
     const arg = modulus > 0 && outerOnly ? compileExpr(e.lhs, scope) : undefined;
-    const a = affineOf(e.lhs, scope);
+    const affine = outerOnly && affineOf(e.lhs, scope) !== undefined;
+    // Inner loops' variables as one more term: only the coefficient of `slot` matters.
+    const a = modulus > 0 ? affineOf(e.lhs, { get: (name: string) => scope.get(name) ?? -1 } as Scope) : undefined;
     const k = a?.terms.get(slot) ?? 0;
-    if (!a || modulus <= 0) out.push({ period: 0, modulus, arg, affine: false });
-    else if (k !== 0) out.push({ period: modulus / gcd(k, modulus), modulus, arg, affine: true });
+    if (modulus <= 0) out.push({ period: 0, modulus, arg, affine });
+    else if (a) {
+      if (k !== 0 || !affine) out.push({ period: k === 0 ? 1 : modulus / gcd(k, modulus), modulus, arg, affine });
+    } else if (readsOutsideWraps(e.lhs, slot, scope)) out.push({ period: 0, modulus, arg, affine });
+    else {
+      const inner = wrapsIn(e.lhs, slot, scope, []);
+      out.push({ period: inner.reduce((p, w) => lcm(p, w.period), 1), modulus, arg, affine, inner });
+    }
     return out;
   }
   wrapsIn(e.lhs, slot, scope, out);
   return wrapsIn(e.rhs, slot, scope, out);
+}
+
+/** Whether e reads `slot` other than inside a mod or div. */
+function readsOutsideWraps(e: IExpr, slot: number, scope: Scope): boolean {
+  if (e.kind === 'const') return false;
+  if (e.kind === 'var') return scope.get(e.name) === slot;
+  if (e.kind === 'mod' || e.kind === 'div') return false;
+  return readsOutsideWraps(e.lhs, slot, scope) || readsOutsideWraps(e.rhs, slot, scope);
 }
 
 /** Whether e reads a variable out of scope (an inner loop's). */
@@ -457,18 +481,28 @@ const MAX_WRAP_PROBES = 64;
  * argument is affine there and stays within one multiple of its modulus is
  * affine there. The previous tile's stores, mod(i - 1, E), wrap only at the
  * first iteration; the next tile's prefetch, mod(i + 1, E), only at the last.
+ * `all`: every wrap's period (a wrap of wraps repeats with theirs, constant
+ * where they are), not only the affine ones' (see Wrap).
  */
-function interiorPeriod(n: LoopNode, from: number, to: number, env: Env): number {
+function interiorPeriod(n: LoopNode, from: number, to: number, env: Env, all = false): number {
   if (n.period === 1 || to - from < 3) return n.period;
   const saved = env[n.slot];
+  const periodOf = (w: Wrap): number => {
+    if (w.arg && withinOneBlock(w, w.arg, n.slot, from + 1, to - 2, env)) return 1;
+    if (!all) return affinePeriod(w);
+    return w.inner ? w.inner.reduce((p, x) => lcm(p, periodOf(x)), 1) : w.period;
+  };
   let p = 1;
   for (const w of n.wraps) {
-    p = lcm(p, w.arg && withinOneBlock(w, w.arg, n.slot, from + 1, to - 2, env) ? 1 : w.period);
+    p = lcm(p, periodOf(w));
     if (p === 0) break;
   }
   env[n.slot] = saved;
   return p;
 }
+
+/** A wrap's period where its argument is affine in the loop variables, else 0 (unknown). */
+const affinePeriod = (w: Wrap): number => (w.affine ? w.period : 0);
 
 /** Whether a wrap's argument is affine over iterations [first, last] of the loop in `slot` and within one multiple of its modulus. */
 function withinOneBlock(w: Wrap, arg: Fn, slot: number, first: number, last: number, env: Env): boolean {
@@ -921,7 +955,7 @@ function compileProgram(body: readonly ProgramStmt[], bytesOf: (name: string) =>
         bits: body.reduce((m, n) => m | n.bits, 0),
         exactSlots: body.reduce((m, n) => m | n.exactSlots, slotsOf(st.extent, scope)),
         exactExprs,
-        period: wraps.reduce((p, w) => lcm(p, w.period), 1),
+        period: wraps.reduce((p, w) => lcm(p, affinePeriod(w)), 1),
         wraps,
       });
     }
@@ -1851,7 +1885,7 @@ class Timing {
       }
       return;
     }
-    const pattern = interiorPeriod(n, 0, E, env);
+    const pattern = interiorPeriod(n, 0, E, env, true);
     // The state after each iteration so far: SIGNATURE times and BUSY busy counts a row.
     const sigs: number[] = [];
     const busy: number[] = [];
