@@ -158,9 +158,11 @@ export function costSuite(): CostCase[] {
   // (bench/cost-model-survey.ts found them): stretches of compute-only K
   // blocks between a tile's loads (they must not move the loads still in
   // flight), the host's issue rate on DIM 4, a tile's loads in all but the
-  // last block of each K group or in every fourth block.
+  // last block of each K group or in every fourth block, a loop_ws whose
+  // first A group is pulled whole (its moves land slower than their computes
+  // run, so the execute queue never fills).
   const windowed = (preset: string, fields: Partial<GemminiConfig>): { preset: string; config: GemminiConfig } => ({
-    preset: `${preset} ${fields.scratchpadKiB} KiB latency ${fields.memLatencyCycles} window ${fields.maxInFlightRequests}`,
+    preset: `${preset}${fields.dim ? ` DIM ${fields.dim}` : ''} ${fields.scratchpadKiB} KiB latency ${fields.memLatencyCycles} window ${fields.maxInFlightRequests}`,
     config: { ...(getPreset(preset)?.config as GemminiConfig), ...fields },
   });
   cases.push({ workload: CONVS[2].name, source: CONVS[2].source(), ...windowed('dim8', { scratchpadKiB: 16, memLatencyCycles: 100, maxInFlightRequests: 4 }) });
@@ -168,6 +170,7 @@ export function costSuite(): CostCase[] {
   cases.push({ ...gemm(others[1], 'default'), ...windowed('default', { scratchpadKiB: 32, memLatencyCycles: 200, maxInFlightRequests: 8 }) });
   cases.push({ ...gemm(others[1], 'dim8'), ...windowed('dim8', { scratchpadKiB: 32, memLatencyCycles: 200, maxInFlightRequests: 4 }) });
   cases.push({ workload: CONVS[1].name, source: CONVS[1].source(), ...windowed('default', { scratchpadKiB: 512, memLatencyCycles: 300, maxInFlightRequests: 4 }) });
+  cases.push({ workload: CONVS[1].name, source: CONVS[1].source(), ...windowed('default', { dim: 4, scratchpadKiB: 32, memLatencyCycles: 300, maxInFlightRequests: 4 }) });
   return cases;
 }
 

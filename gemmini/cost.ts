@@ -2486,7 +2486,16 @@ class Timing {
     const abDispatch = nD >= ld.entries ? plan.done(Math.ceil(p.d.requests * ((nD - ld.entries + 1) / nD)) - 1) + lag : u0 + nD * step;
     // Computes issued while the moves are dispatched (one a cycle, as far as the
     // load entries go), plus the one then waiting: its A move is pulled too.
-    const issuable = Math.floor((ex.entries - ex.busyAt(abDispatch + Math.min(ld.entries, nA + nB) * step)) / 2) + 1;
+    // Each A move of the first group feeds one compute of the first column,
+    // which runs as soon as the move lands: while the pairs waiting on the A
+    // moves in flight (about one more than a move's DRAM round trip over the
+    // moves' issue interval) fit the free entries, the computes never run out
+    // of room and pull the whole group.
+    const free = ex.entries - ex.busyAt(abDispatch + Math.min(ld.entries, nA + nB) * step);
+    const perMoveA = p.a.requests / Math.max(1, nA);
+    const roundTrip = m.memLatency + beats;
+    const aInFlight = Math.min(ld.entries, Math.ceil(1 + roundTrip / Math.max(perMoveA * step, (perMoveA * roundTrip) / m.window, 1)));
+    const issuable = 2 * aInFlight <= free ? I : Math.floor(free / 2) + 1;
     const prefixA = Math.min(nA, issuable >= I ? I : Math.max(1, issuable));
     const prefixB = Math.min(nB, issuable >= I ? Math.max(1, Math.ceil(issuable / (p.bBlocks * I))) : 1, groupsB);
     const restA = nA - prefixA;
