@@ -9,16 +9,19 @@
 //
 // 1. Counting (exact). Instructions by kind, bytes and MACs are sums over loop
 //    nests of per-instruction terms (rows × cols × element size; A rows × A
-//    cols × weight cols). A loop whose counts do not depend on its variable
-//    is evaluated once and multiplied; otherwise its first and last
+//    cols × weight cols); DMA requests by where each row sits in its
+//    request window (a loop_ws's moves one by one). A loop whose counts do
+//    not depend on its variable, nor its DRAM addresses' place in a 64-byte
+//    window, is evaluated once and multiplied; otherwise its first and last
 //    iterations are evaluated, plus samples of the interior: when the
 //    samples agree (edges — `min(DIM, size - DIM*i)`, remainder tiles — sit
 //    in the first and last iterations) the interior is one sample times its
 //    count; else, where the second and second-to-last iterations are edges
 //    too (the next tile's prefetch of a remainder tile), samples inside them;
 //    else every iteration is evaluated. A loop whose variable appears
-//    in mod or div (the pipelined schedule's K groups) is sampled per
-//    residue class of their period, where the mods are constant and the
+//    in mod or div (the pipelined schedule's K groups), or whose addresses
+//    return to their place in the window every few iterations, is sampled
+//    per residue class of their period, where the mods are constant and the
 //    divs affine; a mod or div whose argument stays within one multiple of
 //    its divisor over the interior iterations (the previous tile's stores,
 //    the next tile's prefetch: they wrap at the first or last iteration
@@ -504,6 +507,19 @@ function interiorPeriod(n: LoopNode, from: number, to: number, env: Env, all = f
 /** A wrap's period where its argument is affine in the loop variables, else 0 (unknown). */
 const affinePeriod = (w: Wrap): number => (w.affine ? w.period : 0);
 
+/** A DRAM address of an instruction: its offset in elements and the element size. */
+interface DramOffset {
+  readonly offset: IExpr;
+  readonly bytes: number;
+}
+
+/** Iterations of the loop in `slot` after which a DRAM address is where it was in a 64-byte window (1 when it does not move or is not affine in the variable). */
+function alignmentPeriod(x: DramOffset, slot: number, scope: Scope): number {
+  const a = affineOf(x.offset, { get: (name: string) => scope.get(name) ?? -1 } as Scope);
+  const step = Math.abs(((a?.terms.get(slot) ?? 0) * x.bytes) % BUFFER_ALIGN_BYTES);
+  return step === 0 ? 1 : BUFFER_ALIGN_BYTES / gcd(step, BUFFER_ALIGN_BYTES);
+}
+
 /** Whether a wrap's argument is affine over iterations [first, last] of the loop in `slot` and within one multiple of its modulus. */
 function withinOneBlock(w: Wrap, arg: Fn, slot: number, first: number, last: number, env: Env): boolean {
   const blockAt = (v: number): number => {
@@ -814,6 +830,8 @@ type CNode =
       /** The expressions its counts depend on (rows, cols, trip counts), and compiled. */
       readonly exactExprs: readonly IExpr[];
       readonly exactFns: readonly Fn[];
+      /** Its DRAM addresses (their alignment sets its DMA requests). */
+      readonly dram: readonly DramOffset[];
     }
   | {
       readonly kind: 'loop';
@@ -832,6 +850,14 @@ type CNode =
        */
       readonly period: number;
       readonly wraps: readonly Wrap[];
+      readonly dram: readonly DramOffset[];
+      /**
+       * Iterations over which the body's DRAM addresses repeat their place in
+       * a 64-byte window (buffers are 64-byte aligned): its DMA requests
+       * repeat with this period too (1: addresses that do not move in a
+       * window, or are not affine in the variable).
+       */
+      readonly alignPeriod: number;
     };
 type LoopNode = Extract<CNode, { kind: 'loop' }>;
 
@@ -878,7 +904,7 @@ function compileProgram(body: readonly ProgramStmt[], bytesOf: (name: string) =>
     seenBytes.set(name, b);
     return b;
   };
-  const compileInst = (i: Inst, scope: Scope): { c: CInst; exactExprs: IExpr[] } => {
+  const compileInst = (i: Inst, scope: Scope): { c: CInst; exactExprs: IExpr[]; dram?: DramOffset[] } => {
     const f = (e: IExpr): Fn => compileExpr(e, scope);
     switch (i.op) {
       case 'config_ex':
@@ -891,11 +917,13 @@ function compileProgram(body: readonly ProgramStmt[], bytesOf: (name: string) =>
         return {
           c: { op: 'mvin', inst: i, srcBytes: bufferBytes(i.src.buffer), srcOffset: f(i.src.offset), dst: compileLocal(i.dst, scope), rows: f(i.rows), cols: f(i.cols) },
           exactExprs: [i.rows, i.cols],
+          dram: [{ offset: i.src.offset, bytes: bufferBytes(i.src.buffer) }],
         };
       case 'mvout':
         return {
           c: { op: 'mvout', inst: i, dstBytes: bufferBytes(i.dst.buffer), dstOffset: f(i.dst.offset), src: compileLocal(i.src, scope), rows: f(i.rows), cols: f(i.cols) },
           exactExprs: [i.rows, i.cols],
+          dram: [{ offset: i.dst.offset, bytes: bufferBytes(i.dst.buffer) }],
         };
       case 'preload':
         return { c: { op: 'preload', inst: i, bd: compileLocal(i.bd, scope), bdRows: f(i.bdRows), bdCols: f(i.bdCols) }, exactExprs: [i.bdCols] };
@@ -923,6 +951,7 @@ function compileProgram(body: readonly ProgramStmt[], bytesOf: (name: string) =>
             cBytes: i.c ? bufferBytes(i.c.buffer) : 1,
           },
           exactExprs: [i.blocksI, i.blocksJ, i.blocksK, i.padI, i.padJ, i.padK, ...(i.d ? [i.d.when] : []), ...(i.c ? [i.c.when] : [])],
+          dram: [i.a, i.b, ...(i.d ? [i.d] : []), ...(i.c ? [i.c] : [])].map((x) => ({ offset: x.offset, bytes: bufferBytes(x.buffer) })),
         };
     }
   };
@@ -931,9 +960,9 @@ function compileProgram(body: readonly ProgramStmt[], bytesOf: (name: string) =>
     for (const st of stmts) {
       if (st.kind === 'cpu') continue; // runs on the host CPU: no accelerator cycles
       if (st.kind === 'inst') {
-        const { c, exactExprs } = compileInst(st.inst, scope);
+        const { c, exactExprs, dram = [] } = compileInst(st.inst, scope);
         const exactSlots = exactExprs.reduce((m, e) => m | slotsOf(e, scope), 0);
-        out.push({ kind: 'inst', c, spans: compileSpans(st.inst, scope), bits: bitsOf(c), exactSlots, exactExprs, exactFns: exactExprs.map((e) => compileExpr(e, scope)) });
+        out.push({ kind: 'inst', c, spans: compileSpans(st.inst, scope), bits: bitsOf(c), exactSlots, exactExprs, exactFns: exactExprs.map((e) => compileExpr(e, scope)), dram });
         continue;
       }
       if (depth > 30) throw new Error('cost model: loops nested deeper than 30');
@@ -946,6 +975,7 @@ function compileProgram(body: readonly ProgramStmt[], bytesOf: (name: string) =>
       const exactExprs = [st.extent, ...body.flatMap((n) => n.exactExprs)];
       const wraps: Wrap[] = [];
       for (const e of exactExprs) wrapsIn(e, depth, inner, wraps);
+      const dram = body.flatMap((n) => n.dram);
       out.push({
         kind: 'loop',
         slot: depth,
@@ -957,6 +987,8 @@ function compileProgram(body: readonly ProgramStmt[], bytesOf: (name: string) =>
         exactExprs,
         period: wraps.reduce((p, w) => lcm(p, affinePeriod(w)), 1),
         wraps,
+        dram,
+        alignPeriod: dram.reduce((p, x) => lcm(p, alignmentPeriod(x, depth, inner)), 1),
       });
     }
     return out;
@@ -1133,17 +1165,13 @@ interface DmaStream {
   readonly beats: number;
   readonly localRows: number;
   readonly bytes: number;
-  /** Row blocks, and the requests of one move of each column group in a full and in the last row block. */
-  readonly rowBlocks: number;
-  readonly fullMove: readonly number[];
-  readonly lastMove: readonly number[];
-  /** Bus beats of the same moves. */
-  readonly fullBeats: readonly number[];
-  readonly lastBeats: readonly number[];
-  /** Prefix sums: requests of groups [0, g) over all row blocks, and of one full / last row block's groups [0, g). */
-  readonly groupPrefix: readonly number[];
-  readonly fullPrefix: readonly number[];
-  readonly lastPrefix: readonly number[];
+  /** Column groups, and the requests and bus beats of each group's moves over all row blocks. */
+  readonly groups: number;
+  readonly groupRequests: readonly number[];
+  readonly groupBeats: readonly number[];
+  /** Requests of the first n moves (prefix sums), issued row block by row block, or column group by column group. */
+  readonly rowMajor: readonly number[];
+  readonly groupMajor: readonly number[];
 }
 
 interface LoopWsParams {
@@ -1164,19 +1192,41 @@ interface LoopWsParams {
   readonly computes: number;
 }
 
-/**
- * One stream of block moves of a loop_ws (gemmini_model.c run_loop_ws): `groups`
- * column groups of up to `blocksPerMove` DIM-wide blocks over `rowBlocks` row
- * blocks; the last row block has `padRows` fewer rows, the last column block
- * `padCols` fewer columns.
- */
+/** [0, x0, x0 + x1, …]. */
 function prefixSums(xs: readonly number[]): number[] {
   const out = [0];
   for (const x of xs) out.push(out[out.length - 1] + x);
   return out;
 }
 
+// Streams by their shape and where they start in a request window: a
+// program's loop_ws instances repeat a few (a sweep's points, more).
+const streams = new BoundedCache<DmaStream>(256);
+
+/**
+ * One stream of block moves of a loop_ws (gemmini_model.c run_loop_ws): `groups`
+ * column groups of up to `blocksPerMove` DIM-wide blocks over `rowBlocks` row
+ * blocks; the last row block has `padRows` fewer rows, the last column block
+ * `padCols` fewer columns.
+ */
 function loopStream(
+  m: Machine,
+  rowBlocks: number,
+  colBlocks: number,
+  blocksPerMove: number,
+  padRows: number,
+  padCols: number,
+  elemBytes: number,
+  address: number,
+  rowStrideBytes: number,
+): DmaStream {
+  const offset = ((address % m.maxBytes) + m.maxBytes) % m.maxBytes;
+  const key = [m.dim, m.maxBytes, m.busBytes, rowBlocks, colBlocks, blocksPerMove, padRows, padCols, elemBytes, offset, rowStrideBytes].join(' ');
+  return streams.get(key, () => streamOf(m, rowBlocks, colBlocks, blocksPerMove, padRows, padCols, elemBytes, offset, rowStrideBytes));
+}
+
+/** loopStream's stream, worked out. */
+function streamOf(
   m: Machine,
   rowBlocks: number,
   colBlocks: number,
@@ -1191,50 +1241,54 @@ function loopStream(
   const groups = Math.ceil(colBlocks / blocksPerMove);
   const rows = rowBlocks * d - padRows;
   const lastRows = d - padRows;
-  const dma = { requests: 0, beats: 0 };
+  // Requests and beats of each move, row block by row block; a move's are
+  // set by where its first row sits in a MAX_BYTES window (rows follow at
+  // the stride), so moves alike there are worked out once.
+  const moveRequests = new Float64Array(rowBlocks * groups);
+  const moveBeats = new Float64Array(rowBlocks * groups);
+  const known = new Map<number, number>(); // (group, last row block, offset) -> move index
   const one = { requests: 0, beats: 0 };
-  const fullMove: number[] = [];
-  const lastMove: number[] = [];
-  const fullBeats: number[] = [];
-  const lastBeats: number[] = [];
-  // Requests of the rows [first, first + count) of column group g (rows beyond 64 repeat a stride's alignment pattern).
-  const moveDma = (g: number, first: number, count: number, cols: number): void => {
-    one.requests = 0;
-    one.beats = 0;
-    const colAddress = address + g * blocksPerMove * d * elemBytes + first * rowStrideBytes;
-    if (rowStrideBytes % m.maxBytes === 0) rowDma(one, colAddress, cols * elemBytes, m, count);
-    else {
-      const sample = Math.min(count, 64);
-      for (let r = 0; r < sample; r++) rowDma(one, colAddress + r * rowStrideBytes, cols * elemBytes, m, count / sample);
+  for (let b = 0; b < rowBlocks; b++)
+    for (let g = 0; g < groups; g++) {
+      const at = b * groups + g;
+      const blocks = Math.min(blocksPerMove, colBlocks - g * blocksPerMove);
+      const cols = blocks * d - (g === groups - 1 ? padCols : 0);
+      const first = address + g * blocksPerMove * d * elemBytes + b * d * rowStrideBytes;
+      const last = b === rowBlocks - 1;
+      const key = (g * 2 + (last ? 1 : 0)) * m.maxBytes + (((first % m.maxBytes) + m.maxBytes) % m.maxBytes);
+      const same = known.get(key);
+      if (same !== undefined) {
+        moveRequests[at] = moveRequests[same];
+        moveBeats[at] = moveBeats[same];
+        continue;
+      }
+      one.requests = 0;
+      one.beats = 0;
+      for (let r = 0; r < (last ? lastRows : d); r++) rowDma(one, first + r * rowStrideBytes, cols * elemBytes, m, 1);
+      moveRequests[at] = one.requests;
+      moveBeats[at] = one.beats;
+      known.set(key, at);
     }
-  };
-  for (let g = 0; g < groups; g++) {
-    const blocks = Math.min(blocksPerMove, colBlocks - g * blocksPerMove);
-    const cols = blocks * d - (g === groups - 1 ? padCols : 0);
-    moveDma(g, 0, d, cols);
-    fullMove.push(one.requests);
-    fullBeats.push(one.beats);
-    moveDma(g, (rowBlocks - 1) * d, lastRows, cols);
-    lastMove.push(one.requests);
-    lastBeats.push(one.beats);
-    dma.requests += (rowBlocks - 1) * fullMove[g] + one.requests;
-    dma.beats += (rowBlocks - 1) * fullBeats[g] + one.beats;
+  const groupRequests = new Array<number>(groups).fill(0);
+  const groupBeats = new Array<number>(groups).fill(0);
+  for (let at = 0; at < moveRequests.length; at++) {
+    groupRequests[at % groups] += moveRequests[at];
+    groupBeats[at % groups] += moveBeats[at];
   }
+  const byGroup: number[] = [];
+  for (let g = 0; g < groups; g++) for (let b = 0; b < rowBlocks; b++) byGroup.push(moveRequests[b * groups + g]);
   const cols = colBlocks * d - padCols;
   return {
     commands: rowBlocks * groups,
-    requests: dma.requests,
-    beats: dma.beats,
+    requests: groupRequests.reduce((x, y) => x + y, 0),
+    beats: groupBeats.reduce((x, y) => x + y, 0),
     localRows: rows * Math.min(colBlocks, blocksPerMove) * groups,
     bytes: rows * cols * elemBytes,
-    rowBlocks,
-    fullMove,
-    lastMove,
-    fullBeats,
-    lastBeats,
-    groupPrefix: prefixSums(fullMove.map((f, g) => (rowBlocks - 1) * f + lastMove[g])),
-    fullPrefix: prefixSums(fullMove),
-    lastPrefix: prefixSums(lastMove),
+    groups,
+    groupRequests,
+    groupBeats,
+    rowMajor: prefixSums(Array.from(moveRequests)),
+    groupMajor: prefixSums(byGroup),
   };
 }
 
@@ -1244,20 +1298,11 @@ function loopStream(
  * D and C order) or, with `groupMajor`, column group by column group (A's).
  */
 function streamRequests(s: DmaStream, moves: number, groupMajor: boolean): number {
-  const groups = s.fullMove.length;
-  if (moves <= 0 || groups === 0) return 0;
-  if (groupMajor) {
-    const full = Math.min(groups, Math.floor(moves / s.rowBlocks));
-    // moves left in group `full` are in its first row blocks, never the last
-    return s.groupPrefix[full] + (full < groups ? (moves - full * s.rowBlocks) * s.fullMove[full] : 0);
-  }
-  const full = Math.min(s.rowBlocks, Math.floor(moves / groups));
-  const rest = moves - full * groups;
-  const rows = Math.min(full, s.rowBlocks - 1) * s.fullPrefix[groups] + (full === s.rowBlocks ? s.lastPrefix[groups] : 0);
-  return rows + (full < s.rowBlocks ? (full === s.rowBlocks - 1 ? s.lastPrefix[rest] : s.fullPrefix[rest]) : 0);
+  const prefix = groupMajor ? s.groupMajor : s.rowMajor;
+  return prefix[Math.max(0, Math.min(prefix.length - 1, Math.floor(moves)))];
 }
 
-const NO_STREAM: DmaStream = { commands: 0, requests: 0, beats: 0, localRows: 0, bytes: 0, rowBlocks: 0, fullMove: [], lastMove: [], fullBeats: [], lastBeats: [], groupPrefix: [0], fullPrefix: [0], lastPrefix: [0] };
+const NO_STREAM: DmaStream = { commands: 0, requests: 0, beats: 0, localRows: 0, bytes: 0, groups: 0, groupRequests: [], groupBeats: [], rowMajor: [0], groupMajor: [0] };
 
 function loopWsParams(c: Extract<CInst, { op: 'loop_ws' }>, env: Env, es: EvalState, m: Machine): LoopWsParams {
   const i = c.inst;
@@ -1399,7 +1444,9 @@ function evalLoop(n: LoopNode, from: number, to: number, env: Env, agg: Agg, es:
       aggTop = mark;
     }
   }
-  if (!(n.exactSlots & (1 << n.slot))) {
+  // Counting: DMA requests follow the addresses' place in their windows.
+  const align = roughEvaluation ? 1 : n.alignPeriod;
+  if (!(n.exactSlots & (1 << n.slot)) && align === 1) {
     // Counts do not depend on the variable: one iteration times the count;
     // timing terms (bank placement, alignment) averaged over two iterations.
     const first = evalIteration(n, from, env, es, m);
@@ -1413,7 +1460,7 @@ function evalLoop(n: LoopNode, from: number, to: number, env: Env, agg: Agg, es:
   }
   // Each residue class of the loop's period samples like a loop without mod
   // or div of its variable (the first and last iterations apart).
-  const period = interiorPeriod(n, from, to, env);
+  const period = lcm(interiorPeriod(n, from, to, env), align);
   if (period === 0 || (period > 1 && count <= SHORT_LOOP * period)) evalStrided(n, from, 1, count, env, agg, es, m, true);
   else if (period === 1) evalStrided(n, from, 1, count, env, agg, es, m);
   else for (let r = 0; r < period; r++) evalStrided(n, from + r, period, Math.ceil((count - r) / period), env, agg, es, m);
@@ -2608,7 +2655,7 @@ class Timing {
       // group, then the next): mvout (g, i) once compute (K−1, last j of g, i)
       // has committed; its rows leave one per cycle, its writes at the DMA's pace.
       const nC = p.c.commands;
-      const groups = p.c.fullMove.length;
+      const groups = p.c.groups;
       const sLag = MODEL_TIMING.storeCompletionLag;
       const rowsPerMvout = p.c.localRows / nC;
       let firstRelease = 0;
@@ -2618,9 +2665,9 @@ class Timing {
       for (let g = 0; g < groups; g++) {
         const jLast = Math.min(J, (g + 1) * p.cBlocks) - 1;
         const readyAt = (i: number): number => Math.min(lastCommit, lastStepStart + (jLast * I + i) * stepPace + m.commitLatency);
-        const requests = (I - 1) * p.c.fullMove[g] + p.c.lastMove[g];
+        const requests = p.c.groupRequests[g];
         const Rg = Math.max(1, Math.round(requests));
-        const beats = ((I - 1) * p.c.fullBeats[g] + p.c.lastBeats[g]) / requests || 1;
+        const beats = p.c.groupBeats[g] / requests || 1;
         const perMvout = Rg / I;
         const s0 = Math.max(readyAt(0) + MODEL_TIMING.rsIssueCycles, st.nextStart) + MODEL_TIMING.storePipeLatency;
         const lastS0 = Math.max(readyAt(I - 1) + MODEL_TIMING.rsIssueCycles, st.nextStart) + MODEL_TIMING.storePipeLatency;
