@@ -160,7 +160,9 @@ export function costSuite(): CostCase[] {
   // flight), the host's issue rate on DIM 4, a tile's loads in all but the
   // last block of each K group or in every fourth block, a loop_ws whose
   // first A group is pulled whole (its moves land slower than their computes
-  // run, so the execute queue never fills).
+  // run, so the execute queue never fills), K blocks whose rows sit
+  // differently in the request windows (31-byte blocks: the first few K
+  // blocks take more requests than the average).
   const windowed = (preset: string, fields: Partial<GemminiConfig>): { preset: string; config: GemminiConfig } => ({
     preset: `${preset}${fields.dim ? ` DIM ${fields.dim}` : ''} ${fields.scratchpadKiB} KiB latency ${fields.memLatencyCycles} window ${fields.maxInFlightRequests}`,
     config: { ...(getPreset(preset)?.config as GemminiConfig), ...fields },
@@ -171,6 +173,7 @@ export function costSuite(): CostCase[] {
   cases.push({ ...gemm(others[1], 'dim8'), ...windowed('dim8', { scratchpadKiB: 32, memLatencyCycles: 200, maxInFlightRequests: 4 }) });
   cases.push({ workload: CONVS[1].name, source: CONVS[1].source(), ...windowed('default', { scratchpadKiB: 512, memLatencyCycles: 300, maxInFlightRequests: 4 }) });
   cases.push({ workload: CONVS[1].name, source: CONVS[1].source(), ...windowed('default', { dim: 4, scratchpadKiB: 32, memLatencyCycles: 300, maxInFlightRequests: 4 }) });
+  cases.push({ workload: CONVS[1].name, source: CONVS[1].source(), ...windowed('default', { dim: 32, scratchpadKiB: 8, memLatencyCycles: 200, maxInFlightRequests: 8 }) });
   return cases;
 }
 

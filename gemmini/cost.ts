@@ -71,8 +71,9 @@
 //    iterations land when they land); and only as far as the iterations
 //    skipped count what the measured ones did, one by one or in repeats of
 //    a few (a tile's bias loads and stores ride on the next tile's first K
-//    groups only; its loads on all but the last block of each K group) —
-//    and the last iteration (or period) is evaluated.
+//    groups only; its loads on all but the last block of each K group; odd
+//    K blocks cross DMA request windows in some blocks only) — and the last
+//    iteration (or period) is evaluated.
 //    A single-queue loop is one batch per chunk of its outer iterations, so a
 //    compute phase follows its loads chunk by chunk. loop_ws is its own closed
 //    form: D moves, then A and B moves in the order LoopMatmul's arbiter
@@ -1762,6 +1763,8 @@ class Timing {
   private readonly stepTrips: Float64Array;
   /** The loop variables countsOf sets, kept to restore. */
   private readonly countsSaved: Float64Array;
+  /** countsOf's aggregates of one DMA instruction. */
+  private readonly dmaScratch = newAgg();
 
   constructor(
     private readonly m: Machine,
@@ -2061,7 +2064,9 @@ class Timing {
    * rows and cols of the first; on a single-ported scratchpad also whether
    * the first and last computes read A from the bank their weights or B
    * come from (that sets the mesh's pace: B tiles may reach into A's bank
-   * for the first K blocks only). Restores the variables it sets.
+   * for the first K blocks only); and the DMA requests of each mvin and
+   * mvout (31-byte K blocks cross request windows in some K blocks and
+   * not others). Restores the variables it sets.
    */
   private countsOf(n: LoopNode, env: Env, u: number): number[] {
     const saved = this.countsSaved;
@@ -2081,6 +2086,12 @@ class Timing {
       if (b.kind === 'inst') {
         for (const f of b.exactFns) out.push(f(env));
         if (ported) this.bankConflict(b.c, env, out);
+        if (b.c.op === 'mvin' || b.c.op === 'mvout') {
+          // Its DMA requests: where its rows sit in their request windows moves the DMA's pace.
+          const dma = this.dmaScratch.fill(0);
+          evalInst(b.c, env, dma, this.es, this.m);
+          out.push(dma[F_RD_REQ] + dma[F_WR_REQ]);
+        }
         continue;
       }
       const trips = Math.max(0, b.extent(env));
