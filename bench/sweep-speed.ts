@@ -16,7 +16,7 @@
 // configurations compiles its model object once; warm: the same cache again
 // (median of 3). Analytical, 64 points: median of 5, on one thread (tc's
 // choice below 256 points); 4096 points: the same grid × memLatencyCycles ×
-// maxInFlightRequests on all cores, the steady state. The machine may be
+// maxInFlightRequests on all cores, the steady state (median of 3). The machine may be
 // shared: single runs jitter, hence the medians (the range is printed).
 // Targets: ≥ 60 host points/min, ≥ 10,000 analytical points/min.
 //
@@ -83,7 +83,7 @@ if (!argv.includes('--skip-large')) {
   spec.workloads = spec.workloads.map((w) => resolve(repo, 'examples/sweeps', w));
   const large = join(work, 'large.json');
   writeFileSync(large, JSON.stringify(spec));
-  results.push(sweep('analytical, 4096 points', large, 'analytical-large', ['--runner', 'analytical']));
+  results.push(medianOf(3, (i) => sweep('analytical, 4096 points', large, `analytical-large-${i}`, ['--runner', 'analytical'])));
 }
 
 console.log(

@@ -13,8 +13,8 @@
 // DRAM bytes, the execute queue's busy cycles. Cycles: the bounds are what
 // the model achieves, with headroom because tc's schedules keep changing
 // (the programs are whatever the passes produce today). Measured when
-// written: tc's 84 programs median |error| 0.2%, max 10.1% (gemm 256³ in OS
-// with one copy of each buffer); the 40 random ones median 0.3%, max 5.8%.
+// written: tc's 86 programs median |error| 0.2%, max 10.1% (gemm 256³ in OS
+// with one copy of each buffer); the 40 random ones median 0.3%, max 5.3%.
 // Memory-bound programs at a 300-cycle memory latency are within 0.3%: a
 // mixed loop skips only iterations that count what its steady ones did (a
 // tile's bias loads and stores ride on the next tile's first K groups only;
@@ -24,9 +24,13 @@
 // once moved the loads still in flight (+21%, mobilenet_pointwise on DIM 8
 // with 16 KiB, 4 requests), a skip could cross a K group's loads (-7%, gemm
 // 256³ with 32 KiB, 8 requests; -37%, resnet50_conv3x3 with 512 KiB, 4
-// requests, loads in every fourth K block), and a host behind a queue that
+// requests, loads in every fourth K block), a host behind a queue that
 // ran ahead was taken to keep that queue's pace (-30%, resnet50_conv1x1 on
-// DIM 4); bench/cost-model-survey.ts found them among random sweep points. The
+// DIM 4), a loop_ws pulled only part of its first A group before turning to
+// B (+5.8%, resnet50_conv3x3 on DIM 4 with 32 KiB, 4 requests), and a skip
+// took the advance of K blocks whose 31-byte rows crossed more request
+// windows than the average (+3.9%, the same on DIM 32 with 8 KiB);
+// bench/cost-model-survey.ts found them among random sweep points. The
 // largest errors are in short programs of random configurations: DMA
 // requests larger than the 64-byte alignment tc's C guarantees (where a
 // buffer sits in a request window is unknown) and LoopMatmul's arbiter order
