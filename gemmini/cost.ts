@@ -1204,40 +1204,23 @@ function prefixSums(xs: readonly number[]): number[] {
 // program's loop_ws instances repeat a few (a sweep's points, more).
 const streams = new BoundedCache<DmaStream>(256);
 
+/** A loop_ws stream's shape and where it starts (see loopStream). */
+type StreamArgs = [rowBlocks: number, colBlocks: number, blocksPerMove: number, padRows: number, padCols: number, elemBytes: number, address: number, rowStrideBytes: number];
+
 /**
  * One stream of block moves of a loop_ws (gemmini_model.c run_loop_ws): `groups`
  * column groups of up to `blocksPerMove` DIM-wide blocks over `rowBlocks` row
  * blocks; the last row block has `padRows` fewer rows, the last column block
  * `padCols` fewer columns.
  */
-function loopStream(
-  m: Machine,
-  rowBlocks: number,
-  colBlocks: number,
-  blocksPerMove: number,
-  padRows: number,
-  padCols: number,
-  elemBytes: number,
-  address: number,
-  rowStrideBytes: number,
-): DmaStream {
-  const offset = ((address % m.maxBytes) + m.maxBytes) % m.maxBytes;
-  const key = [m.dim, m.maxBytes, m.busBytes, rowBlocks, colBlocks, blocksPerMove, padRows, padCols, elemBytes, offset, rowStrideBytes].join(' ');
-  return streams.get(key, () => streamOf(m, rowBlocks, colBlocks, blocksPerMove, padRows, padCols, elemBytes, offset, rowStrideBytes));
+function loopStream(m: Machine, ...args: StreamArgs): DmaStream {
+  const shape: StreamArgs = [...args];
+  shape[6] = ((args[6] % m.maxBytes) + m.maxBytes) % m.maxBytes; // where it starts in a request window is all that matters
+  return streams.get([m.dim, m.maxBytes, m.busBytes, ...shape].join(" "), () => streamOf(m, ...shape));
 }
 
 /** loopStream's stream, worked out. */
-function streamOf(
-  m: Machine,
-  rowBlocks: number,
-  colBlocks: number,
-  blocksPerMove: number,
-  padRows: number,
-  padCols: number,
-  elemBytes: number,
-  address: number,
-  rowStrideBytes: number,
-): DmaStream {
+function streamOf(m: Machine, ...[rowBlocks, colBlocks, blocksPerMove, padRows, padCols, elemBytes, address, rowStrideBytes]: StreamArgs): DmaStream {
   const d = m.dim;
   const groups = Math.ceil(colBlocks / blocksPerMove);
   const rows = rowBlocks * d - padRows;

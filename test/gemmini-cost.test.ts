@@ -46,6 +46,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileForGemmini } from '../cli/gemmini-driver.js';
 import { compileSource } from '../frontend/frontend.js';
+import type { GemminiConfig } from '../gemmini/config.js';
 import { getPreset } from '../gemmini/presets.js';
 import { emitGemminiC } from '../backends/gemmini-c/emit.js';
 import { renderGemminiParams } from '../gemmini/params.js';
@@ -139,6 +140,18 @@ describe('cost model entry points', () => {
     if (!o) throw new Error(`no program matches ${pattern}`);
     return o;
   };
+  /** Program IR from its lines (they must parse cleanly). */
+  const program = (lines: readonly string[]): ProgramFunc => {
+    const parsed = parseProgram(lines.join('\n'));
+    expect(parsed.diagnostics.items).toEqual([]);
+    return parsed.value!;
+  };
+  /** What the host model measures of a program, and what the cost model predicts. */
+  const measureAndEstimate = async (p: ProgramFunc, config: GemminiConfig) => {
+    const run = await runOnHost(emitGemminiC(p, {}), renderGemminiParams(config), { seed: 1 });
+    expect(run.status).toBe('ok');
+    return { model: modelSummary(run.report!), estimate: estimateProgram(p, config) };
+  };
 
   it('estimateStatements costs a list of statements (a tiling candidate) as estimateProgram costs the program', () => {
     for (const o of [someProgram(/^gemm 256x256x256 on dim32$/), someProgram(/^gemm 128x512x256 bias-relu on default$/)]) {
@@ -160,7 +173,7 @@ describe('cost model entry points', () => {
   it('counts exactly in loops whose trips follow a mod pattern of their variable (sampled per residue class)', () => {
     // Trips only where kk = 3 (mod 4) and kk <= 32: 8 mvins. Sampling the
     // second, middle and second-to-last iterations (kk = 1, 18, 34) sees none.
-    const text = [
+    const p = program([
       'program @p dim=16 {',
       '  dram %a: i8[64, 64] input',
       '  config_ld chan=0 stride=64 scale=1',
@@ -170,10 +183,8 @@ describe('cost model entry points', () => {
       '    }',
       '  }',
       '}',
-    ].join('\n');
-    const parsed = parseProgram(text);
-    expect(parsed.diagnostics.items).toEqual([]);
-    const e = estimateProgram(parsed.value!, getPreset('default')!.config);
+    ]);
+    const e = estimateProgram(p, getPreset('default')!.config);
     expect(e.instructions.mvin).toBe(8);
     expect(e.dramBytesRead).toBe(8 * 16 * 16);
   });
@@ -182,7 +193,7 @@ describe('cost model entry points', () => {
     // Loads only (one batch per half of the i loop): kk = 0..3 load two bias
     // blocks each, kk = 4..7 none. Timed from its interior's first samples
     // (kk = 1, 2) alone, an i iteration would load 14 blocks, not 8 (+75%).
-    const text = [
+    const p = program([
       'program @p dim=16 {',
       '  dram %b: i32[256] input',
       '  dram %o: i8[16, 16] output',
@@ -198,14 +209,8 @@ describe('cost model entry points', () => {
       '  mvout acc[0] -> %o[0] rows=16 cols=16',
       '  fence',
       '}',
-    ].join('\n');
-    const parsed = parseProgram(text);
-    expect(parsed.diagnostics.items).toEqual([]);
-    const config = { ...getPreset('default')!.config, memLatencyCycles: 200 };
-    const run = await runOnHost(emitGemminiC(parsed.value!, {}), renderGemminiParams(config), { seed: 1 });
-    expect(run.status).toBe('ok');
-    const model = modelSummary(run.report!);
-    const e = estimateProgram(parsed.value!, config);
+    ]);
+    const { model, estimate: e } = await measureAndEstimate(p, { ...getPreset('default')!.config, memLatencyCycles: 200 });
     expect(e.instructions.mvin3).toBe(20 * 8);
     expect(Math.abs(e.cycles / model.cycles - 1)).toBeLessThanOrEqual(0.02);
   });
@@ -214,7 +219,7 @@ describe('cost model entry points', () => {
     // gemm_odd's loop_ws tiles on DIM 4 with 8 KiB. Taking every row block's
     // requests as the first one's had cost 2% of the requests and -4.1% of the
     // cycles: the last B moves landed a round trip early.
-    const text = [
+    const p = program([
       'program @gemm_odd dim=4 {',
       '  dram %a: i8[100, 37] input',
       '  dram %b: i8[37, 53] input',
@@ -228,14 +233,8 @@ describe('cost model entry points', () => {
       '  }',
       '  fence',
       '}',
-    ].join('\n');
-    const parsed = parseProgram(text);
-    expect(parsed.diagnostics.items).toEqual([]);
-    const config = { ...getPreset('default')!.config, dim: 4, scratchpadKiB: 8, memLatencyCycles: 100, maxInFlightRequests: 4 };
-    const run = await runOnHost(emitGemminiC(parsed.value!, {}), renderGemminiParams(config), { seed: 1 });
-    expect(run.status).toBe('ok');
-    const model = modelSummary(run.report!);
-    const e = estimateProgram(parsed.value!, config);
+    ]);
+    const { model, estimate: e } = await measureAndEstimate(p, { ...getPreset('default')!.config, dim: 4, scratchpadKiB: 8, memLatencyCycles: 100, maxInFlightRequests: 4 });
     expect(e.dramReadRequests).toBe(model.dram_read_requests);
     expect(e.dramWriteRequests).toBe(model.dram_write_requests);
     expect(Math.abs(e.cycles / model.cycles - 1)).toBeLessThanOrEqual(0.01);
