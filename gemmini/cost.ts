@@ -1216,7 +1216,7 @@ type StreamArgs = [rowBlocks: number, colBlocks: number, blocksPerMove: number, 
 function loopStream(m: Machine, ...args: StreamArgs): DmaStream {
   const shape: StreamArgs = [...args];
   shape[6] = ((args[6] % m.maxBytes) + m.maxBytes) % m.maxBytes; // where it starts in a request window is all that matters
-  return streams.get([m.dim, m.maxBytes, m.busBytes, ...shape].join(" "), () => streamOf(m, ...shape));
+  return streams.get([m.dim, m.maxBytes, m.busBytes, ...shape].join(' '), () => streamOf(m, ...shape));
 }
 
 /** loopStream's stream, worked out. */
