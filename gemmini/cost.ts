@@ -2211,7 +2211,6 @@ class Timing {
         const first = !seen.includes(n.c.op);
         if (first) seen.push(n.c.op);
         for (const sp of n.spans) {
-          sp.row(lo, hi, r, 0);
           sp.rows(lo, hi, r, 2);
           let span = Math.max(1, r[3]);
           if (sp.cols) {
@@ -2222,7 +2221,10 @@ class Timing {
           const base = sp.acc ? m.spRows : 0;
           const out = sp.write ? writes : sp.early ? early : reads;
           const at = out.length;
-          if (!this.runs(sp.linear, span, base, out)) out.push(base + r[0], base + r[1] + span);
+          if (!this.runs(sp.linear, span, base, out)) {
+            sp.row(lo, hi, r, 0); // one interval over everything
+            out.push(base + r[0], base + r[1] + span);
+          }
           if (first) head[sp.write ? 1 : sp.early ? 2 : 0].push(out[at], out[at + 1]);
         }
       }
