@@ -1,13 +1,13 @@
 // Source text -> AST. The grammar is frontend/tc.ohm; this file only attaches
 // the semantic action that builds AST nodes with spans.
 
-import { readFileSync } from 'node:fs';
-import * as ohm from 'ohm-js';
+import type * as ohm from 'ohm-js';
 import type { Arg, Expr, FuncDef, Ident, LetSize, Param, ProgramAst, ReduceOp, Span, Stmt, TypeExpr } from './ast.js';
 import { Diagnostics } from '../ir/diagnostics.js';
+import { loadGrammar } from './grammar.js';
 import { SourceText } from './source.js';
 
-const grammar = ohm.grammar(readFileSync(new URL('./tc.ohm', import.meta.url), 'utf8'));
+const grammar = loadGrammar(new URL('./tc.ohm', import.meta.url));
 
 const spanOf = (n: ohm.Node): Span => ({ start: n.source.startIdx, end: n.source.endIdx });
 const ident = (n: ohm.Node): Ident => ({ name: n.sourceString, span: spanOf(n) });
