@@ -16,8 +16,9 @@
 // configurations compiles its model object once; warm: the same cache again
 // (median of 3). Analytical, 64 points: median of 5, on one thread (tc's
 // choice below 256 points); 4096 points: the same grid × memLatencyCycles ×
-// maxInFlightRequests on all cores, the steady state (median of 3). The machine may be
-// shared: single runs jitter, hence the medians (the range is printed).
+// maxInFlightRequests on all cores, the steady state (median of 3). The
+// machine may be shared: single runs jitter, hence the medians (the range is
+// printed).
 // Targets: ≥ 60 host points/min, ≥ 10,000 analytical points/min.
 //
 // Then opens the host sweep's report.html in headless Chromium (Debian package
