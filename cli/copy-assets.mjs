@@ -1,10 +1,15 @@
 // Copies the non-TypeScript files the compiled code reads at run time
 // (the grammar, JSON schemas, the C runtime) into dist/ beside the JavaScript,
-// and saves each grammar compiled (frontend/grammar.ts: it loads in a
-// millisecond, the grammar text compiles in tens). Runs after tsc.
+// and saves each grammar and JSON Schema validator compiled
+// (frontend/grammar.ts, ir/json-schema.ts: they load in a millisecond or a
+// few, compiling them takes tens). Runs after tsc.
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { savedGrammar, savedGrammarPath } from '../dist/frontend/grammar.js';
+import { savedValidator } from '../dist/ir/json-schema.js';
+import { CONFIG_VALIDATOR } from '../dist/gemmini/config.js';
+import { SWEEP_VALIDATOR } from '../dist/cli/sweep-spec.js';
 
 const ASSET = /\.(ohm|json|h|c|S|ld|md)$/;
 const roots = ['frontend', 'ir', 'passes', 'backends', 'gemmini', 'spike', 'llm', 'cli'];
@@ -21,3 +26,4 @@ function copyTree(dir) {
   }
 }
 for (const root of roots) copyTree(root);
+for (const v of [CONFIG_VALIDATOR, SWEEP_VALIDATOR]) writeFileSync(fileURLToPath(v.saved), savedValidator(v));

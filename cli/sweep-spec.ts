@@ -11,8 +11,9 @@
 // seeds), so editing a spec reruns exactly the points it changed.
 
 import { createHash } from 'node:crypto';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { CONFIG_FIELDS, CONFIG_SCHEMA, type GemminiConfig, suggestField } from '../gemmini/config.js';
+import { validatorOf, type SchemaValidator } from '../ir/json-schema.js';
 
 export type RunnerName = 'host' | 'analytical';
 export const RUNNERS: readonly RunnerName[] = ['host', 'analytical'];
@@ -152,8 +153,9 @@ export const SWEEP_SCHEMA = {
 } as const;
 
 const TOP_FIELDS = Object.keys(SWEEP_SCHEMA.properties);
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateSchema = ajv.compile(SWEEP_SCHEMA);
+/** The sweep spec schema's validator (saved by the build: ir/json-schema.ts). */
+export const SWEEP_VALIDATOR: SchemaValidator = { schema: SWEEP_SCHEMA, options: { allErrors: true, strict: false }, saved: new URL('./sweep-spec.schema.cjs', import.meta.url) };
+const validateSchema = validatorOf(SWEEP_VALIDATOR);
 
 // ---------------------------------------------------------------------------
 // Errors: ajv's instance paths as dotted field paths, messages in words

@@ -9,7 +9,8 @@
 // Hardware facts cite Gemmini's sources: Configs.scala (defaultConfig) and
 // GemminiConfigs.scala (GemminiArrayConfig's requirements and header generator).
 
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { validatorOf, type SchemaValidator } from '../ir/json-schema.js';
 
 export type DataType = 'int8' | 'int32' | 'float32';
 export type Dataflow = 'OS' | 'WS' | 'both';
@@ -580,8 +581,9 @@ function messagesFromSchemaErrors(errors: readonly ErrorObject[], input: unknown
   return result;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-const validateSchema: ValidateFunction = ajv.compile(CONFIG_SCHEMA);
+/** The configuration schema's validator (saved by the build: ir/json-schema.ts). */
+export const CONFIG_VALIDATOR: SchemaValidator = { schema: CONFIG_SCHEMA, options: { allErrors: true, strict: true }, saved: new URL('./config.schema.cjs', import.meta.url) };
+const validateSchema = validatorOf(CONFIG_VALIDATOR);
 
 // ---------------------------------------------------------------------------
 // Semantic checks (need a schema-valid configuration)
