@@ -1,5 +1,5 @@
 // The tc grammar (frontend/tc.ohm), built once per process. Compiling the
-// grammar text takes about 70 ms on this machine (ohm parses it with its own
+// grammar text takes about 60 ms on this machine (ohm parses it with its own
 // grammar), a quarter of every command's start-up; `npm run build` also saves
 // the compiled grammar beside it (tc.ohm.recipe.json, cli/copy-assets.mjs),
 // which loads in about 1 ms. The saved form carries the text it was made from
