@@ -436,6 +436,9 @@ interface Wrap {
   readonly inner?: readonly Wrap[];
 }
 
+/** affineOf, with inner loops' variables (out of scope) as one more term: for the coefficients of the variables in scope. */
+const affineWithInner = (e: IExpr, scope: Scope): ReturnType<typeof affineOf> => affineOf(e, { get: (name: string) => scope.get(name) ?? -1 } as Scope);
+
 /** The wraps of `slot` in e. */
 function wrapsIn(e: IExpr, slot: number, scope: Scope, out: Wrap[]): Wrap[] {
   if (e.kind === 'const' || e.kind === 'var') return out;
@@ -444,8 +447,7 @@ function wrapsIn(e: IExpr, slot: number, scope: Scope, out: Wrap[]): Wrap[] {
     const outerOnly = slotsOf(e.lhs, scope) < 1 << (slot + 1) && !readsInner(e.lhs, scope);
     const arg = modulus > 0 && outerOnly ? compileExpr(e.lhs, scope) : undefined;
     const affine = outerOnly && affineOf(e.lhs, scope) !== undefined;
-    // Inner loops' variables as one more term: only the coefficient of `slot` matters.
-    const a = modulus > 0 ? affineOf(e.lhs, { get: (name: string) => scope.get(name) ?? -1 } as Scope) : undefined;
+    const a = modulus > 0 ? affineWithInner(e.lhs, scope) : undefined;
     const k = a?.terms.get(slot) ?? 0;
     if (modulus <= 0) out.push({ period: 0, modulus, arg, affine });
     else if (a) {
@@ -516,7 +518,7 @@ interface DramOffset {
 
 /** Iterations of the loop in `slot` after which a DRAM address is where it was in a 64-byte window (1 when it does not move or is not affine in the variable). */
 function alignmentPeriod(x: DramOffset, slot: number, scope: Scope): number {
-  const a = affineOf(x.offset, { get: (name: string) => scope.get(name) ?? -1 } as Scope);
+  const a = affineWithInner(x.offset, scope);
   const step = Math.abs(((a?.terms.get(slot) ?? 0) * x.bytes) % BUFFER_ALIGN_BYTES);
   return step === 0 ? 1 : BUFFER_ALIGN_BYTES / gcd(step, BUFFER_ALIGN_BYTES);
 }
@@ -1038,12 +1040,15 @@ function initialState(m: Machine): EvalState {
  */
 const BUFFER_ALIGN_BYTES = 64;
 
+/** Where a byte address sits in its MAX_BYTES request window. */
+const windowOffset = (address: number, m: Machine): number => ((address % m.maxBytes) + m.maxBytes) % m.maxBytes;
+
 /** DMA requests and bus beats of one row: one request per MAX_BYTES-aligned window it touches (DMA.scala). */
 function rowDma(into: { requests: number; beats: number }, address: number, rowBytes: number, m: Machine, times: number): void {
   const starts = m.maxBytes > BUFFER_ALIGN_BYTES ? m.maxBytes / BUFFER_ALIGN_BYTES : 1;
   const share = times / starts;
   for (let b = 0; b < starts; b++) {
-    let offset = (((address + b * BUFFER_ALIGN_BYTES) % m.maxBytes) + m.maxBytes) % m.maxBytes;
+    let offset = windowOffset(address + b * BUFFER_ALIGN_BYTES, m);
     let remaining = rowBytes;
     while (remaining > 0) {
       const chunk = Math.min(remaining, m.maxBytes - offset);
@@ -1215,7 +1220,7 @@ type StreamArgs = [rowBlocks: number, colBlocks: number, blocksPerMove: number, 
  */
 function loopStream(m: Machine, ...args: StreamArgs): DmaStream {
   const shape: StreamArgs = [...args];
-  shape[6] = ((args[6] % m.maxBytes) + m.maxBytes) % m.maxBytes; // where it starts in a request window is all that matters
+  shape[6] = windowOffset(args[6], m); // where it starts in a request window is all that matters
   return streams.get([m.dim, m.maxBytes, m.busBytes, ...shape].join(' '), () => streamOf(m, ...shape));
 }
 
@@ -1239,7 +1244,7 @@ function streamOf(m: Machine, ...[rowBlocks, colBlocks, blocksPerMove, padRows, 
       const cols = blocks * d - (g === groups - 1 ? padCols : 0);
       const first = address + g * blocksPerMove * d * elemBytes + b * d * rowStrideBytes;
       const last = b === rowBlocks - 1;
-      const key = (g * 2 + (last ? 1 : 0)) * m.maxBytes + (((first % m.maxBytes) + m.maxBytes) % m.maxBytes);
+      const key = (g * 2 + (last ? 1 : 0)) * m.maxBytes + windowOffset(first, m);
       const same = known.get(key);
       if (same !== undefined) {
         moveRequests[at] = moveRequests[same];

@@ -66,13 +66,17 @@ function tilingTable(m: number, n: number, k: number, target: GemminiTarget, dat
   });
 }
 
-/** Whether entry x of the table fits the target's memories twice (double-buffered). */
-const fitsTwice = (table: TilingTable, x: number, target: GemminiTarget): boolean => 2 * table.rowsAB[x] <= target.scratchpadRows && 2 * table.rowsC[x] <= target.accumulatorRows;
+/** The entries of the table whose tilings fit the target's memories twice (double-buffered). */
+function fittingTwice(table: TilingTable, target: GemminiTarget): number[] {
+  const out: number[] = [];
+  for (let x = 0; x < table.tilings.length; x++) if (2 * table.rowsAB[x] <= target.scratchpadRows && 2 * table.rowsC[x] <= target.accumulatorRows) out.push(x);
+  return out;
+}
 
 /** Every tiling (in elements) whose double-buffered tiles fit. */
 export function candidateTilings(m: number, n: number, k: number, target: GemminiTarget, dataflow: Dataflow = defaultDataflow(target)): GemmTiling[] {
   const table = tilingTable(m, n, k, target, dataflow);
-  return table.tilings.filter((_t, x) => fitsTwice(table, x, target));
+  return fittingTwice(table, target).map((x) => table.tilings[x]);
 }
 
 /**
@@ -107,8 +111,7 @@ export function tile(f: TensorFunc, target: GemminiTarget, log: Diagnostics, opt
     const shape = gemmShapeOf(op, typeOf);
     const { m, n, k } = shape;
     const table = tilingTable(m, n, k, target, dataflow);
-    const candidates: number[] = []; // entries of the table that fit
-    for (let x = 0; x < table.tilings.length; x++) if (fitsTwice(table, x, target)) candidates.push(x);
+    const candidates = fittingTwice(table, target); // entries of the table
     if (candidates.length === 0) {
       log.error(`gemm %${op.result} (${m}x${k} @ ${k}x${n}): no tile fits the scratchpad of ${target.name} twice`, op.loc);
       return op;
