@@ -162,7 +162,9 @@ export function costSuite(): CostCase[] {
   // first A group is pulled whole (its moves land slower than their computes
   // run, so the execute queue never fills), K blocks whose rows sit
   // differently in the request windows (31-byte blocks: the first few K
-  // blocks take more requests than the average).
+  // blocks take more requests than the average), a tile's A blocks whose
+  // last moves land after the first few computes of the next K step ran
+  // (the computes behind the first that reads them wait in order).
   const windowed = (preset: string, fields: Partial<GemminiConfig>): { preset: string; config: GemminiConfig } => ({
     preset: `${preset}${fields.dim ? ` DIM ${fields.dim}` : ''} ${fields.scratchpadKiB} KiB latency ${fields.memLatencyCycles} window ${fields.maxInFlightRequests}`,
     config: { ...(getPreset(preset)?.config as GemminiConfig), ...fields },
@@ -174,6 +176,7 @@ export function costSuite(): CostCase[] {
   cases.push({ workload: CONVS[1].name, source: CONVS[1].source(), ...windowed('default', { scratchpadKiB: 512, memLatencyCycles: 300, maxInFlightRequests: 4 }) });
   cases.push({ workload: CONVS[1].name, source: CONVS[1].source(), ...windowed('default', { dim: 4, scratchpadKiB: 32, memLatencyCycles: 300, maxInFlightRequests: 4 }) });
   cases.push({ workload: CONVS[1].name, source: CONVS[1].source(), ...windowed('default', { dim: 32, scratchpadKiB: 8, memLatencyCycles: 200, maxInFlightRequests: 8 }) });
+  cases.push({ workload: 'mlp', source: exampleSource('mlp.tc'), ...windowed('dim8', { scratchpadKiB: 8, memLatencyCycles: 300, maxInFlightRequests: 16 }) });
   return cases;
 }
 

@@ -1689,6 +1689,13 @@ interface InFlight {
   queue: number;
   readonly reads: number[];
   readonly writes: number[];
+  /**
+   * The rows its last commands write, the ones that land last: a load
+   * batch's last iteration's (worked out when first asked, from `last`);
+   * else all its writes.
+   */
+  lastWrites?: number[];
+  readonly last?: { readonly loop: LoopNode; readonly iteration: number; readonly env: Env };
   firstDone: number;
   lastDone: number;
 }
@@ -2201,7 +2208,6 @@ class Timing {
     const early: number[] = [];
     const head: number[][] = [[], [], []]; // what the batch's first commands touch
     const seen: string[] = []; // the kinds met so far (a batch has a few)
-    const m = this.m;
     const r = this.rangeScratch;
     const visit = (ns: readonly CNode[]): void => {
       for (const n of ns) {
@@ -2216,20 +2222,9 @@ class Timing {
         const first = !seen.includes(n.c.op);
         if (first) seen.push(n.c.op);
         for (const sp of n.spans) {
-          sp.rows(lo, hi, r, 2);
-          let span = Math.max(1, r[3]);
-          if (sp.cols) {
-            // block mvin / mvout: blocks DIM rows apart (gemmini_extended3_config_ld's block stride)
-            sp.cols(lo, hi, r, 4);
-            span += (Math.ceil(r[5] / m.dim) - 1) * m.dim;
-          }
-          const base = sp.acc ? m.spRows : 0;
           const out = sp.write ? writes : sp.early ? early : reads;
           const at = out.length;
-          if (!this.runs(sp.linear, span, base, out)) {
-            sp.row(lo, hi, r, 0); // one interval over everything
-            out.push(base + r[0], base + r[1] + span);
-          }
+          this.spanRows(sp, out);
           if (first) head[sp.write ? 1 : sp.early ? 2 : 0].push(out[at], out[at + 1]);
         }
       }
@@ -2240,6 +2235,24 @@ class Timing {
       visit(loop.body);
     } else visit(nodes);
     return { reads, writes, early, headReads: head[0], headWrites: head[1], headEarly: head[2] };
+  }
+
+  /** The rows `sp` touches with the variables in [lo, hi], appended to `out` as runs [start, end). */
+  private spanRows(sp: SpanSpec, out: number[]): void {
+    const m = this.m;
+    const r = this.rangeScratch;
+    sp.rows(this.lo, this.hi, r, 2);
+    let span = Math.max(1, r[3]);
+    if (sp.cols) {
+      // block mvin / mvout: blocks DIM rows apart (gemmini_extended3_config_ld's block stride)
+      sp.cols(this.lo, this.hi, r, 4);
+      span += (Math.ceil(r[5] / m.dim) - 1) * m.dim;
+    }
+    const base = sp.acc ? m.spRows : 0;
+    if (!this.runs(sp.linear, span, base, out)) {
+      sp.row(this.lo, this.hi, r, 0); // one interval over everything
+      out.push(base + r[0], base + r[1] + span);
+    }
   }
 
   /**
@@ -2303,6 +2316,13 @@ class Timing {
    */
   private depFirst = 0;
   private depLast = 0;
+  /** The batch in flight whose completion set depLast. */
+  private depLastOf: InFlight | undefined;
+  /** Computes of an execute batch before the first command that reads what depLastOf writes (computesBeforeLate). */
+  private lateBefore = Infinity;
+  /** Set by computesUntilLate when it meets the first such read. */
+  private lateFound = false;
+  private readonly lateScratch: number[] = [];
   /** The first completion of the batch just timed; for execute batches also when it was dispatched and when its last compute started. */
   private batchFirst = 0;
   private batchLastStart = 0;
@@ -2313,17 +2333,19 @@ class Timing {
   private dependencies(queue: number, reads: number[], writes: number[], headReads: number[], headWrites: number[]): void {
     let first = 0;
     let last = 0;
+    let lastOf: InFlight | undefined;
     const conflicts = (f: InFlight, r: number[], w: number[]): boolean =>
       overlaps(f.writes, r) || (f.queue !== queue && (overlaps(f.writes, w) || overlaps(f.reads, w)));
     for (const f of this.inFlight) {
       if (f.lastDone <= last && f.firstDone <= first) continue;
       if (!conflicts(f, reads, writes)) continue;
-      last = Math.max(last, f.lastDone);
+      if (f.lastDone > last) [last, lastOf] = [f.lastDone, f];
       // The first commands touch only the first rows of each operand.
       if (f.firstDone > first && conflicts(f, headReads, headWrites)) first = f.firstDone;
     }
     this.depFirst = first;
     this.depLast = last;
+    this.depLastOf = lastOf;
   }
 
   private batch(queue: number, nodes: readonly CNode[], loop: LoopNode | undefined, from: number, to: number, env: Env): void {
@@ -2344,8 +2366,12 @@ class Timing {
       earlyReady = this.depFirst;
     }
     this.dependencies(queue, early.length ? [...reads, ...early] : reads, writes, early.length ? [...headReads, ...headEarly] : headReads, headWrites);
+    this.lateBefore = queue === Q_EX && this.depLast > this.depFirst ? this.computesBeforeLate(nodes, loop, from, to, env) : Infinity;
     const done = queue === Q_LD ? this.loadBatch(agg) : queue === Q_EX ? this.executeBatch(agg) : this.storeBatch(agg);
-    if (done > now) this.inFlight.push({ queue, reads, writes, firstDone: this.batchFirst, lastDone: done });
+    if (done > now) {
+      const last = queue === Q_LD && loop && to - from > 1 ? { loop, iteration: to - 1, env: env.slice() } : undefined;
+      this.inFlight.push({ queue, reads, writes, last, firstDone: this.batchFirst, lastDone: done });
+    }
     if (early.length) {
       // Its entry retires with the compute before it: writers of its rows wait for the preloads to start.
       const first = Math.max(this.batchDispatch + MODEL_TIMING.rsIssueCycles, this.queueStartBefore, earlyReady) + 1;
@@ -2353,6 +2379,91 @@ class Timing {
       if (last > now) this.inFlight.push({ queue, reads: early, writes: [], firstDone: first, lastDone: last });
     }
     aggTop = mark;
+  }
+
+  /**
+   * How many of the batch's computes come before the first command that
+   * reads the rows the latest batch it depends on writes last (Infinity:
+   * none does). Execution is in order: from that command on, everything
+   * waits for those rows to land, not only the last compute.
+   */
+  private computesBeforeLate(nodes: readonly CNode[], loop: LoopNode | undefined, from: number, to: number, env: Env): number {
+    const f = this.depLastOf as InFlight;
+    f.lastWrites ??= f.last ? this.spans([], f.last.loop, f.last.iteration, f.last.iteration + 1, f.last.env).writes : f.writes;
+    const late = f.lastWrites;
+    for (let s = 0; s < this.slots; s++) this.lo[s] = this.hi[s] = env[s];
+    this.lateFound = false;
+    if (!loop) {
+      const before = this.computesUntilLate(nodes, late);
+      return this.lateFound ? before : Infinity;
+    }
+    let before = 0;
+    for (let v = from; v < to && !this.lateFound; v++) {
+      this.lo[loop.slot] = this.hi[loop.slot] = v;
+      before += this.computesUntilLate(loop.body, late);
+    }
+    return this.lateFound ? before : Infinity;
+  }
+
+  /** Computes in `nodes` (enclosing variables fixed in lo/hi) up to the first that reads `late`'s rows, where it stops and sets lateFound. */
+  private computesUntilLate(nodes: readonly CNode[], late: readonly number[]): number {
+    const lo = this.lo;
+    const hi = this.hi;
+    let computes = 0;
+    for (const n of nodes) {
+      if (n.kind === 'inst') {
+        if (this.readsAny(n, late)) {
+          this.lateFound = true;
+          return computes;
+        }
+        if (n.c.op === 'compute') computes++;
+        continue;
+      }
+      const r = this.rangeScratch;
+      n.extentRange(lo, hi, r, 0);
+      const trips = r[1];
+      if (trips <= 0) continue;
+      // Where no iteration reads them, the first is counted and the others taken alike.
+      lo[n.slot] = 0;
+      hi[n.slot] = trips - 1;
+      const any = this.readsAnyIn(n.body, late);
+      for (let v = 0; v < trips; v++) {
+        lo[n.slot] = hi[n.slot] = v;
+        const c = this.computesUntilLate(n.body, late);
+        if (!any) {
+          computes += trips * c;
+          break;
+        }
+        computes += c;
+        if (this.lateFound) return computes;
+      }
+    }
+    return computes;
+  }
+
+  /** Whether an instruction reads any of `rows` (its reads over the variables' ranges in lo/hi). */
+  private readsAny(n: Extract<CNode, { kind: 'inst' }>, rows: readonly number[]): boolean {
+    const out = this.lateScratch;
+    out.length = 0;
+    for (const sp of n.spans) if (!sp.write) this.spanRows(sp, out);
+    return overlaps(rows, out);
+  }
+
+  /** readsAny over every instruction of `nodes`, their loops over their whole extents. */
+  private readsAnyIn(nodes: readonly CNode[], rows: readonly number[]): boolean {
+    for (const n of nodes) {
+      if (n.kind === 'inst') {
+        if (this.readsAny(n, rows)) return true;
+        continue;
+      }
+      const r = this.rangeScratch;
+      n.extentRange(this.lo, this.hi, r, 0);
+      if (r[1] < 1) continue;
+      this.lo[n.slot] = 0;
+      this.hi[n.slot] = r[1] - 1;
+      if (this.readsAnyIn(n.body, rows)) return true;
+    }
+    return false;
   }
 
   /** Dispatch times for a batch of n commands into `q` completing over [first, last]: the issuer's time after it. */
@@ -2437,8 +2548,9 @@ class Timing {
     // slower than the mesh, every compute finds the mesh idle.
     const issuePerCompute = (cmd * n) / computes;
     const hostBound = dispatch0 + (n - 1) * cmd + MODEL_TIMING.rsIssueCycles + (issuePerCompute > perCompute ? latency : 0) + perCompute;
-    // The last compute waits for the last data it depends on.
-    const end = Math.max(meshStart + feed, hostBound, this.depLast + MODEL_TIMING.rsIssueCycles + latency + perCompute);
+    // The last compute waits for the last data it depends on; so does every
+    // compute from the first that reads the rows landing last (in order).
+    const end = Math.max(meshStart + feed, hostBound, this.depLast + MODEL_TIMING.rsIssueCycles + latency + Math.max(1, computes - this.lateBefore) * perCompute);
     const lastStart = end - perCompute;
     this.batchLastStart = lastStart;
     const commit = (perCompute - aRows) + m.commitLatency + (this.es.dataflow === 'os' ? m.osTransposerLatency : 0);
