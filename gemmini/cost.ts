@@ -2397,6 +2397,10 @@ class Timing {
       const before = this.computesUntilLate(nodes, late);
       return this.lateFound ? before : Infinity;
     }
+    // Iteration by iteration only where some iteration reads them.
+    this.lo[loop.slot] = from;
+    this.hi[loop.slot] = to - 1;
+    if (!this.readsAnyIn(loop.body, late)) return Infinity;
     let before = 0;
     for (let v = from; v < to && !this.lateFound; v++) {
       this.lo[loop.slot] = this.hi[loop.slot] = v;
