@@ -13,7 +13,7 @@
 // DRAM bytes, the execute queue's busy cycles. Cycles: the bounds are what
 // the model achieves, with headroom because tc's schedules keep changing
 // (the programs are whatever the passes produce today). Measured when
-// written: tc's 86 programs median |error| 0.2%, max 10.1% (gemm 256³ in OS
+// written: tc's 87 programs median |error| 0.13%, max 10.1% (gemm 256³ in OS
 // with one copy of each buffer); the 40 random ones median 0.3%, max 5.3%.
 // Memory-bound programs at a 300-cycle memory latency are within 0.3%: a
 // mixed loop skips only iterations that count what its steady ones did (a
@@ -29,7 +29,9 @@
 // DIM 4), a loop_ws pulled only part of its first A group before turning to
 // B (+5.8%, resnet50_conv3x3 on DIM 4 with 32 KiB, 4 requests), and a skip
 // took the advance of K blocks whose 31-byte rows crossed more request
-// windows than the average (+3.9%, the same on DIM 32 with 8 KiB);
+// windows than the average (+3.9%, the same on DIM 32 with 8 KiB), and only
+// a batch's last compute waited for the late A moves that its 8th compute
+// already reads (-6.0%, mlp on DIM 8 with 8 KiB, latency 300, 16 requests);
 // bench/cost-model-survey.ts found them among random sweep points. The
 // largest errors are in short programs of random configurations: DMA
 // requests larger than the 64-byte alignment tc's C guarantees (where a
