@@ -35,6 +35,8 @@ import { table } from './stats.js';
 const argv = process.argv.slice(2);
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const tcBin = join(repo, 'dist/cli/tc.js');
+// The flags the bin's first line gives node (`#!/usr/bin/env -S node FLAGS`): the bench runs tc as `tc` runs.
+const nodeFlags = /^#!.*\bnode\b(.*)$/m.exec(readFileSync(tcBin, 'utf8').split('\n')[0])?.[1].trim().split(/\s+/).filter(Boolean) ?? [];
 const example = join(repo, 'examples/sweeps/dim-and-spad.json');
 const artefacts = join(repo, 'out/bench/sweep-speed');
 const work = mkdtempSync(join(tmpdir(), 'tc-sweep-speed-'));
@@ -52,7 +54,7 @@ interface Measured {
 function sweep(label: string, spec: string, outName: string, extra: string[], env: Record<string, string> = {}): Measured {
   const outDir = join(work, outName);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [tcBin, 'sweep', spec, '-o', outDir, ...extra], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [...nodeFlags, tcBin, 'sweep', spec, '-o', outDir, ...extra], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const processS = (performance.now() - t0) / 1000;
   const m = /this run: (\d+) points in [0-9.]+ s \((\d+) points\/min\)/.exec(r.stdout);
   if (r.status !== 0 || !m) throw new Error(`${label}: tc sweep exited ${r.status}:\n${r.stdout}\n${r.stderr}`);

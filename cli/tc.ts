@@ -1,5 +1,9 @@
-#!/usr/bin/env node
-// Entry point of the `tc` binary.
+#!/usr/bin/env -S node --v8-pool-size=0
+// Entry point of the `tc` binary. --v8-pool-size=0 sizes V8's pool of
+// background threads (where its optimizing compiler runs) to the machine's
+// cores instead of Node's default of 4: on a 2-core machine the extra threads
+// took CPU from the main thread while a short analytical sweep warmed up
+// (bench/sweep-speed.ts measures it).
 import { main } from './main.js';
 
 function internalError(e: unknown): void {

@@ -63,6 +63,15 @@ describe('the tc binary', () => {
     expect(r.stderr).not.toMatch(/internal error/);
     expect(lines(r.stderr)[0]).toBe(readFileSync(resolve(root, path.replace(/\.tc$/, '.expected')), 'utf8').trim());
   });
+
+  it('runs as an executable through its first line, the node flags there included (as npx tc runs it)', () => {
+    const bin = resolve(root, 'dist/cli/tc.js');
+    const r = spawnSync(bin, ['--version'], { cwd: root, encoding: 'utf8' });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^tc \d+\.\d+\.\d+/);
+    expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env -S node --v8-pool-size=0');
+  });
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'tc-diag-'));
