@@ -24,9 +24,11 @@ import { emitGemminiC } from '../backends/gemmini-c/emit.js';
 import { renderGemminiParams } from '../gemmini/params.js';
 import { Diagnostics } from '../ir/diagnostics.js';
 import { verifyProgram } from '../ir/program-verify.js';
-import type { TensorFunc, TensorOp } from '../ir/tensor-ir.js';
+import { type TensorFunc, type TensorOp, typeMap } from '../ir/tensor-ir.js';
+import type { TensorType } from '../ir/types.js';
 import { gemmTileRows, verifyMappedFunc } from '../ir/tiled-verify.js';
 import { emitInstructions } from '../passes/emit-instructions.js';
+import { rowsPlacement } from '../passes/map-memory.js';
 import { runGemminiPipeline } from '../passes/pipeline.js';
 import { gemminiTarget } from '../passes/target.js';
 import type { GemminiConfig } from '../gemmini/config.js';
@@ -46,9 +48,11 @@ export interface CostCase {
   readonly dataflow?: 'ws' | 'os';
   /**
    * tc's schedule (default); `naive`: one unbuffered DIM×DIM×DIM tile at a
-   * time; `single`: tc's tiles with one copy of each buffer (no double buffering).
+   * time; `single`: tc's tiles with one copy of each buffer (no double
+   * buffering); `whole`: the whole gemm as one tile, placed as map-memory
+   * places tc's tiles (one long K loop: its loads ride on its K groups).
    */
-  readonly schedule?: 'naive' | 'single';
+  readonly schedule?: 'naive' | 'single' | 'whole';
   readonly source: string;
   /** A configuration that is not a preset (random cases); `preset` is then its label. */
   readonly config?: GemminiConfig;
@@ -177,6 +181,12 @@ export function costSuite(): CostCase[] {
   cases.push({ workload: CONVS[1].name, source: CONVS[1].source(), ...windowed('default', { dim: 4, scratchpadKiB: 32, memLatencyCycles: 300, maxInFlightRequests: 4 }) });
   cases.push({ workload: CONVS[1].name, source: CONVS[1].source(), ...windowed('default', { dim: 32, scratchpadKiB: 8, memLatencyCycles: 200, maxInFlightRequests: 8 }) });
   cases.push({ workload: 'mlp', source: exampleSource('mlp.tc'), ...windowed('dim8', { scratchpadKiB: 8, memLatencyCycles: 300, maxInFlightRequests: 16 }) });
+  // A compute that reads none of the rows a load batch writes last (the
+  // prologue loads K blocks 2 and 3 in one batch; the K step of block 2
+  // reads only its first), and a long K loop whose skipped iterations'
+  // loads the last K blocks' computes wait for.
+  cases.push({ workload: 'attention', source: exampleSource('attention.tc'), ...windowed('default', { scratchpadKiB: 64, memLatencyCycles: 50, maxInFlightRequests: 16 }) });
+  cases.push({ ...gemm([64, 512, 64, 'plain'], 'default'), ...windowed('default', { scratchpadKiB: 512, memLatencyCycles: 200, maxInFlightRequests: 4 }), schedule: 'whole' });
   return cases;
 }
 
@@ -208,8 +218,16 @@ export function programOf(c: CostCase, func: TensorFunc, config: GemminiConfig):
   if (!program) throw new Error(`${c.workload} on ${configLabel(c)}: ${log.items.map((d) => d.message).join('; ')}`);
   const mapped = stages.get('map-memory') as TensorFunc;
   const d = target.dim;
+  const types = typeMap(mapped);
   const body = mapped.body.map((op): TensorOp => {
     if (op.kind !== 'gemm' || !op.tiling) return op;
+    if (c.schedule === 'whole') {
+      const [m, k] = (types.get(op.a) as TensorType).shape;
+      const n = (types.get(op.b) as TensorType).shape[1];
+      const up = (x: number, q: number): number => Math.ceil(x / q) * q;
+      const whole = { ...op.tiling, tileM: up(m, d), tileN: up(n, d), tileK: up(k, target.kStep) };
+      return { ...op, tiling: whole, placement: rowsPlacement(whole, target) };
+    }
     const tiling = c.schedule === 'naive' ? { ...op.tiling, tileM: d, tileN: d, tileK: target.kStep } : op.tiling;
     const rows = gemmTileRows(tiling, d, target.kStep);
     // One copy of each buffer: A from row 0, B in the next bank (or right after A), C at row 0.

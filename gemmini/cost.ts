@@ -1687,17 +1687,27 @@ interface BatchSpans {
 /** A batch still in flight, for dependency checks: its queue, local spans and completion. */
 interface InFlight {
   queue: number;
-  readonly reads: number[];
-  readonly writes: number[];
+  reads: number[];
+  writes: number[];
   /**
    * The rows its last commands write, the ones that land last: a load
    * batch's last iteration's (worked out when first asked, from `last`);
    * else all its writes.
    */
   lastWrites?: number[];
-  readonly last?: { readonly loop: LoopNode; readonly iteration: number; readonly env: Env };
+  last?: { readonly loop: LoopNode; readonly iteration: number; readonly iterations: number; readonly env: Env };
   firstDone: number;
   lastDone: number;
+  /** The batch's number (Timing.batches when it was timed), and, for loads, what their rows were worked out from. */
+  readonly seq: number;
+  source?: { readonly nodes: readonly CNode[]; readonly loop?: LoopNode; readonly from: number; readonly to: number; readonly env: Env };
+  /** Moved on by a skip (translateInFlight): its rows are worked out again when a dependency check first reads them. */
+  stale?: boolean;
+}
+
+/** Whether a batch of `queue` reading and writing these rows waits for `f` (ReservationStation.scala: RAW; WAR and WAW across queues). */
+function conflicts(f: InFlight, queue: number, reads: readonly number[], writes: readonly number[]): boolean {
+  return overlaps(f.writes, reads) || (f.queue !== queue && (overlaps(f.writes, writes) || overlaps(f.reads, writes)));
 }
 
 function overlaps(a: readonly number[], b: readonly number[]): boolean {
@@ -1749,6 +1759,8 @@ class Timing {
   inFlight: InFlight[] = [];
   /** Mixed loops of more than one iteration run so far. */
   private mixedLoops = 0;
+  /** Batches timed so far. */
+  private batches = 0;
   readonly es: EvalState;
   private readonly lo: Env;
   private readonly hi: Env;
@@ -1935,6 +1947,7 @@ class Timing {
     const sigs: number[] = [];
     const busy: number[] = [];
     const starts: number[] = [];
+    const batchesAt: number[] = []; // batches timed before each iteration since the history (re)started
     this.record(sigs, busy);
     const S = SIGNATURE;
     const maxOf = (row: number): number => {
@@ -1956,6 +1969,7 @@ class Timing {
     let v = 0;
     while (v < E) {
       starts.push(this.host);
+      batchesAt.push(this.batches);
       env[n.slot] = v;
       const inner = this.mixedLoops;
       this.run(n.body, env);
@@ -2038,6 +2052,7 @@ class Timing {
       const advance = Math.max((maxOf(v) - maxOf(v - period)) / period, ...perIteration);
       if (advance <= 0) continue;
       this.shift(advance * skip, starts[v - Math.min(period, 2)], (k) => Math.abs(sigs[v * S + k] - sigs[(v - period) * S + k]) > 1);
+      this.translateInFlight(n.slot, skip, batchesAt[v - period]);
       for (let q = 0; q < 3; q++) this.queues[q].busy += perIteration[q] * skip;
       this.hostBusy += perIteration[3] * skip;
       v += skip;
@@ -2045,12 +2060,42 @@ class Timing {
       sigs.length = 0;
       busy.length = 0;
       starts.length = 0;
+      batchesAt.length = 0;
       // Later iterations are evaluated one by one: the history restarts here.
       for (let k = 0; k <= v; k++) {
         this.record(sigs, busy);
         starts.push(this.host);
+        if (k < v) batchesAt.push(this.batches);
       }
     }
+  }
+
+  /**
+   * After `skip` iterations of the loop in `slot` were skipped: the loads in
+   * flight from the last iterations evaluated (batch `since` on) stand for
+   * those of the last iterations skipped, whose rows are `skip` iterations
+   * on (a K loop's A and B blocks move with it). Without this, the computes
+   * after a skip found nothing in flight to wait for.
+   */
+  private translateInFlight(slot: number, skip: number, since: number): void {
+    for (const f of this.inFlight) {
+      if (f.seq < since || !f.source) continue;
+      const env = f.source.env.slice();
+      env[slot] += skip;
+      f.source = { ...f.source, env };
+      if (f.last) f.last = { ...f.last, env };
+      f.lastWrites = undefined;
+      f.stale = true;
+    }
+  }
+
+  /** A stale batch's rows, worked out from where a skip moved it (many land before anything asks). */
+  private respan(f: InFlight): void {
+    const src = f.source as NonNullable<InFlight['source']>;
+    const { reads, writes } = this.spans(src.nodes, src.loop, src.from, src.to, src.env);
+    f.reads = reads;
+    f.writes = writes;
+    f.stale = false;
   }
 
   /**
@@ -2334,14 +2379,13 @@ class Timing {
     let first = 0;
     let last = 0;
     let lastOf: InFlight | undefined;
-    const conflicts = (f: InFlight, r: number[], w: number[]): boolean =>
-      overlaps(f.writes, r) || (f.queue !== queue && (overlaps(f.writes, w) || overlaps(f.reads, w)));
     for (const f of this.inFlight) {
       if (f.lastDone <= last && f.firstDone <= first) continue;
-      if (!conflicts(f, reads, writes)) continue;
+      if (f.stale) this.respan(f);
+      if (!conflicts(f, queue, reads, writes)) continue;
       if (f.lastDone > last) [last, lastOf] = [f.lastDone, f];
       // The first commands touch only the first rows of each operand.
-      if (f.firstDone > first && conflicts(f, headReads, headWrites)) first = f.firstDone;
+      if (f.firstDone > first && conflicts(f, queue, headReads, headWrites)) first = f.firstDone;
     }
     this.depFirst = first;
     this.depLast = last;
@@ -2365,20 +2409,44 @@ class Timing {
       this.dependencies(queue, early, [], headEarly, []);
       earlyReady = this.depFirst;
     }
-    this.dependencies(queue, early.length ? [...reads, ...early] : reads, writes, early.length ? [...headReads, ...headEarly] : headReads, headWrites);
+    const allReads = early.length ? [...reads, ...early] : reads;
+    this.dependencies(queue, allReads, writes, early.length ? [...headReads, ...headEarly] : headReads, headWrites);
     this.lateBefore = queue === Q_EX && this.depLast > this.depFirst ? this.computesBeforeLate(nodes, loop, from, to, env) : Infinity;
+    if (this.lateBefore === Infinity && queue === Q_EX && this.depLast > this.depFirst && this.depLastOf?.last) this.depLast = this.beforeLastIteration(queue, allReads, writes);
     const done = queue === Q_LD ? this.loadBatch(agg) : queue === Q_EX ? this.executeBatch(agg) : this.storeBatch(agg);
+    const seq = this.batches++;
     if (done > now) {
-      const last = queue === Q_LD && loop && to - from > 1 ? { loop, iteration: to - 1, env: env.slice() } : undefined;
-      this.inFlight.push({ queue, reads, writes, last, firstDone: this.batchFirst, lastDone: done });
+      // Loads keep what their rows came from: a skip moves them on (translateInFlight).
+      const source = queue === Q_LD ? { nodes, loop, from, to, env: env.slice() } : undefined;
+      const last = source?.loop && to - from > 1 ? { loop: source.loop, iteration: to - 1, iterations: to - from, env: source.env } : undefined;
+      this.inFlight.push({ queue, reads, writes, last, firstDone: this.batchFirst, lastDone: done, seq, source });
     }
     if (early.length) {
       // Its entry retires with the compute before it: writers of its rows wait for the preloads to start.
       const first = Math.max(this.batchDispatch + MODEL_TIMING.rsIssueCycles, this.queueStartBefore, earlyReady) + 1;
       const last = Math.max(first, this.batchComputes > 1 ? this.batchLastStart - this.batchPerCompute + 1 : first);
-      if (last > now) this.inFlight.push({ queue, reads: early, writes: [], firstDone: first, lastDone: last });
+      if (last > now) this.inFlight.push({ queue, reads: early, writes: [], firstDone: first, lastDone: last, seq });
     }
     aggTop = mark;
+  }
+
+  /**
+   * When the latest batch an execute batch waits for (depLastOf, a load
+   * loop's iterations) lands, if none of its commands reads the rows that
+   * batch's last iteration writes: its second-to-last iteration at the
+   * latest (a prologue loads K blocks 2 and 3 in one batch; the K step of
+   * block 2 reads only the first), or the other batches it waits for.
+   */
+  private beforeLastIteration(queue: number, reads: readonly number[], writes: readonly number[]): number {
+    const late = this.depLastOf as InFlight;
+    const n = (late.last as NonNullable<InFlight['last']>).iterations;
+    let others = 0;
+    for (const f of this.inFlight) {
+      if (f === late || f.lastDone <= others) continue;
+      if (f.stale) this.respan(f);
+      if (conflicts(f, queue, reads, writes)) others = f.lastDone;
+    }
+    return Math.max(others, late.firstDone + ((late.lastDone - late.firstDone) * (n - 2)) / (n - 1));
   }
 
   /**

@@ -13,7 +13,7 @@
 // DRAM bytes, the execute queue's busy cycles. Cycles: the bounds are what
 // the model achieves, with headroom because tc's schedules keep changing
 // (the programs are whatever the passes produce today). Measured when
-// written: tc's 87 programs median |error| 0.13%, max 10.1% (gemm 256³ in OS
+// written: tc's 89 programs median |error| 0.08%, max 10.1% (gemm 256³ in OS
 // with one copy of each buffer); the 40 random ones median 0.3%, max 5.3%.
 // Memory-bound programs at a 300-cycle memory latency are within 0.3%: a
 // mixed loop skips only iterations that count what its steady ones did (a
@@ -31,7 +31,13 @@
 // took the advance of K blocks whose 31-byte rows crossed more request
 // windows than the average (+3.9%, the same on DIM 32 with 8 KiB), and only
 // a batch's last compute waited for the late A moves that its 8th compute
-// already reads (-6.0%, mlp on DIM 8 with 8 KiB, latency 300, 16 requests);
+// already reads (-6.0%, mlp on DIM 8 with 8 KiB, latency 300, 16 requests),
+// while a K step that reads none of the rows a load batch writes last waited
+// for them (+3.5%, attention with 64 KiB, latency 50, 16 requests), and
+// after a skip the last K blocks' computes found none of the skipped
+// iterations' loads in flight to wait for (-6.3%, gemm 64x512x64 as one
+// tile with 512 KiB, latency 200, 4 requests; the tile step had picked
+// that tiling for mlp's second layer over a faster one);
 // bench/cost-model-survey.ts found them among random sweep points. The
 // largest errors are in short programs of random configurations: DMA
 // requests larger than the 64-byte alignment tc's C guarantees (where a
@@ -58,7 +64,7 @@ import { modelSummary } from '../spike/report.js';
 const RANDOM_CASES = 40;
 /** |error| bounds in percent: median and largest. */
 const TC_BOUNDS = { median: 1, max: 15 };
-/** |error| bound in percent for memory-bound programs (long latency, few requests in flight). */
+/** |error| bound in percent for the programs on configurations with a set memory latency and requests in flight (mostly memory-bound). */
 const MEMORY_BOUND_MAX = 3;
 const RANDOM_BOUNDS = { median: 1, max: 15 };
 
@@ -107,9 +113,9 @@ describe('cost model vs host model', () => {
     expect(max, label(worst)).toBeLessThanOrEqual(TC_BOUNDS.max);
   });
 
-  it(`predicts memory-bound programs (a long latency, few requests in flight) within ${MEMORY_BOUND_MAX}%`, () => {
+  it(`predicts programs on configurations with a set memory latency and requests in flight (sweep points; mostly memory-bound) within ${MEMORY_BOUND_MAX}%`, () => {
     const slow = tcPrograms.filter((o) => o.c.preset.includes('latency'));
-    expect(slow.length).toBeGreaterThanOrEqual(13);
+    expect(slow.length).toBeGreaterThanOrEqual(15);
     for (const o of slow) expect(Math.abs(o.errorPercent), label(o)).toBeLessThanOrEqual(MEMORY_BOUND_MAX);
   });
 
