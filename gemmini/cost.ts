@@ -55,10 +55,13 @@
 //      station checks. Rows are tracked as runs of an affine address over the
 //      batch's iterations, and both batches stream in order: the batch's
 //      first commands wait for the first completion of the batches holding
-//      the rows they touch, its last command for the last completion of all.
-//      A preload's operand is released when the preload starts (its entry
-//      retires with the compute before it). Loads into a buffer that computes
-//      still read (single buffering) wait so.
+//      the rows they touch, its last command for the last completion of all
+//      (execution is in order: so do the computes from the first that reads
+//      the rows landing last; where none reads them, the last compute waits
+//      for the iteration before them). A preload's operand is released
+//      when the preload starts (its entry retires with the compute before
+//      it). Loads into a buffer that computes still read (single buffering)
+//      wait so.
 //    A loop whose body mixes queues is evaluated iteration by iteration until
 //    the state advances by the same amount every iteration (or every two:
 //    alternating buffers, DMA alignments; with a mod/div pattern of the
@@ -73,7 +76,9 @@
 //    a few (a tile's bias loads and stores ride on the next tile's first K
 //    groups only; its loads on all but the last block of each K group; odd
 //    K blocks cross DMA request windows in some blocks only) — and the last
-//    iteration (or period) is evaluated.
+//    iteration (or period) is evaluated. The loads left in flight by the
+//    iterations measured stand for the last skipped ones' (their rows move
+//    on with the skip).
 //    A single-queue loop is one batch per chunk of its outer iterations, so a
 //    compute phase follows its loads chunk by chunk. loop_ws is its own closed
 //    form: D moves, then A and B moves in the order LoopMatmul's arbiter
