@@ -1696,11 +1696,10 @@ interface InFlight {
   writes: number[];
   /**
    * The rows its last commands write, the ones that land last: a load
-   * batch's last iteration's (worked out when first asked, from `last`);
+   * loop's last iteration's (worked out when first asked, from `source`);
    * else all its writes.
    */
   lastWrites?: number[];
-  last?: { readonly loop: LoopNode; readonly iteration: number; readonly iterations: number; readonly env: Env };
   firstDone: number;
   lastDone: number;
   /** The batch's number (Timing.batches when it was timed), and, for loads, what their rows were worked out from. */
@@ -1709,6 +1708,9 @@ interface InFlight {
   /** Moved on by a skip (translateInFlight): its rows are worked out again when a dependency check first reads them. */
   stale?: boolean;
 }
+
+/** The iterations of a load loop's batch in flight (0: not one of more than one iteration). */
+const loopIterations = (f: InFlight): number => (f.source?.loop && f.source.to - f.source.from > 1 ? f.source.to - f.source.from : 0);
 
 /** Whether a batch of `queue` reading and writing these rows waits for `f` (ReservationStation.scala: RAW; WAR and WAW across queues). */
 function conflicts(f: InFlight, queue: number, reads: readonly number[], writes: readonly number[]): boolean {
@@ -2088,7 +2090,6 @@ class Timing {
       const env = f.source.env.slice();
       env[slot] += skip;
       f.source = { ...f.source, env };
-      if (f.last) f.last = { ...f.last, env };
       f.lastWrites = undefined;
       f.stale = true;
     }
@@ -2416,15 +2417,17 @@ class Timing {
     }
     const allReads = early.length ? [...reads, ...early] : reads;
     this.dependencies(queue, allReads, writes, early.length ? [...headReads, ...headEarly] : headReads, headWrites);
-    this.lateBefore = queue === Q_EX && this.depLast > this.depFirst ? this.computesBeforeLate(nodes, loop, from, to, env) : Infinity;
-    if (this.lateBefore === Infinity && queue === Q_EX && this.depLast > this.depFirst && this.depLastOf?.last) this.depLast = this.beforeLastIteration(queue, allReads, writes);
+    this.lateBefore = Infinity;
+    if (queue === Q_EX && this.depLast > this.depFirst) {
+      this.lateBefore = this.computesBeforeLate(nodes, loop, from, to, env);
+      if (this.lateBefore === Infinity && loopIterations(this.depLastOf as InFlight) > 0) this.depLast = this.beforeLastIteration(queue, allReads, writes);
+    }
     const done = queue === Q_LD ? this.loadBatch(agg) : queue === Q_EX ? this.executeBatch(agg) : this.storeBatch(agg);
     const seq = this.batches++;
     if (done > now) {
       // Loads keep what their rows came from: a skip moves them on (translateInFlight).
       const source = queue === Q_LD ? { nodes, loop, from, to, env: env.slice() } : undefined;
-      const last = source?.loop && to - from > 1 ? { loop: source.loop, iteration: to - 1, iterations: to - from, env: source.env } : undefined;
-      this.inFlight.push({ queue, reads, writes, last, firstDone: this.batchFirst, lastDone: done, seq, source });
+      this.inFlight.push({ queue, reads, writes, firstDone: this.batchFirst, lastDone: done, seq, source });
     }
     if (early.length) {
       // Its entry retires with the compute before it: writers of its rows wait for the preloads to start.
@@ -2444,7 +2447,7 @@ class Timing {
    */
   private beforeLastIteration(queue: number, reads: readonly number[], writes: readonly number[]): number {
     const late = this.depLastOf as InFlight;
-    const n = (late.last as NonNullable<InFlight['last']>).iterations;
+    const n = loopIterations(late);
     let others = 0;
     for (const f of this.inFlight) {
       if (f === late || f.lastDone <= others) continue;
@@ -2462,7 +2465,8 @@ class Timing {
    */
   private computesBeforeLate(nodes: readonly CNode[], loop: LoopNode | undefined, from: number, to: number, env: Env): number {
     const f = this.depLastOf as InFlight;
-    f.lastWrites ??= f.last ? this.spans([], f.last.loop, f.last.iteration, f.last.iteration + 1, f.last.env).writes : f.writes;
+    const src = f.source;
+    f.lastWrites ??= src?.loop && loopIterations(f) > 0 ? this.spans([], src.loop, src.to - 1, src.to, src.env).writes : f.writes;
     const late = f.lastWrites;
     for (let s = 0; s < this.slots; s++) this.lo[s] = this.hi[s] = env[s];
     this.lateFound = false;
