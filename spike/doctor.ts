@@ -1,7 +1,7 @@
 // `tc doctor`: what tc found for building and running programs, and what each
 // runner still needs. It runs only the tools' version queries.
 
-import { execa } from 'execa';
+import { loadExeca } from './exec.js';
 import type { SimKind } from './result.js';
 import { findQemu, findRiscvToolchain, findSpike, findVerilatorSim, which, type Env, type ToolLookup } from './tools.js';
 
@@ -11,6 +11,7 @@ export interface DoctorReport {
 }
 
 async function firstLine(file: string, args: string[]): Promise<string | undefined> {
+  const execa = await loadExeca();
   const r = await execa(file, args, { reject: false, timeout: 20_000, stdin: 'ignore' });
   const line = `${r.stdout ?? ''}`.split('\n')[0]?.trim();
   return r.exitCode === 0 && line ? line : undefined;

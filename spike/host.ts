@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { loadExeca } from './exec.js';
 import { parseHarnessReport } from './report.js';
 import type { RunResult } from './result.js';
 
@@ -44,6 +44,7 @@ async function modelObject(paramsHeader: string, cc: string): Promise<string> {
   writeFileSync(join(dir, 'gemmini_params.h'), paramsHeader);
   // Build under a unique name and rename, so concurrent builds never see half a file.
   const partial = `${obj}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  const execa = await loadExeca();
   await execa(cc, [...C_FLAGS, '-c', '-I', dir, '-I', RUNTIME_DIR, join(RUNTIME_DIR, 'gemmini_model.c'), '-o', partial]);
   renameSync(partial, obj);
   return obj;
@@ -66,6 +67,7 @@ export async function buildOnHost(cSource: string, paramsHeader: string, cc: str
   writeFileSync(join(dir, 'gemmini_params.h'), paramsHeader);
   try {
     const model = await modelObject(paramsHeader, cc);
+    const execa = await loadExeca();
     await execa(cc, [...C_FLAGS, '-I', dir, '-I', RUNTIME_DIR, join(dir, 'program.c'), model, '-o', binary, '-lm']);
   } catch (e) {
     const err = e as { code?: string; stderr?: string; shortMessage?: string };
@@ -84,6 +86,7 @@ export async function runHostBinary(build: HostBuild, options: HostRunOptions = 
   const env: Record<string, string> = { TC_MODEL_REPORT: '1' };
   if (options.tracePath) env.TC_TRACE = options.tracePath;
   const timeoutMs = options.timeoutMs ?? 120_000;
+  const execa = await loadExeca();
   const run = await execa(build.binary, [String(options.seed ?? 1)], { reject: false, timeout: timeoutMs, env, maxBuffer: 512 * 1024 * 1024 });
   const base = { ...base0, stdout: run.stdout, stderr: run.stderr, runMs: performance.now() - t1 };
   if (run.timedOut) return { ...base, status: 'timeout', message: `the program ran longer than ${timeoutMs} ms and was stopped` };

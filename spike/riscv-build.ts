@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { loadExeca } from './exec.js';
 import { RUNTIME_DIR } from './host.js';
 import type { RiscvToolchain } from './tools.js';
 
@@ -90,6 +90,7 @@ function runtimeSource(file: string): string {
 /** The runtime's objects for a platform (and the emulator, without the model). */
 async function runtimeObjects(gcc: string, toolchainId: string, platform: RiscvPlatform, emulate: boolean): Promise<string[]> {
   const header = runtimeSource('runtime.h');
+  const execa = await loadExeca();
   const compile = (file: string, defines: string[] = [], includes: string[] = []) =>
     cachedObject(hash(toolchainId, RISCV_C_FLAGS.join(' '), file, defines.join(' '), runtimeSource(file), header, ...includes.map((i) => readFileSync(i, 'utf8'))), file.replace(/\.[cS]$/, '.o'), (out) =>
       execa(gcc, [...RISCV_C_FLAGS, ...defines, '-I', RISCV_RUNTIME_DIR, '-I', RUNTIME_DIR, '-c', join(RISCV_RUNTIME_DIR, file), '-o', out]),
@@ -104,6 +105,7 @@ async function runtimeObjects(gcc: string, toolchainId: string, platform: RiscvP
 async function riscvModelObject(gcc: string, toolchainId: string, paramsHeader: string): Promise<string> {
   const source = readFileSync(join(RUNTIME_DIR, 'gemmini_model.c'), 'utf8') + readFileSync(join(RUNTIME_DIR, 'gemmini.h'), 'utf8') + readFileSync(join(RUNTIME_DIR, 'gemmini_model.h'), 'utf8');
   const key = hash(toolchainId, RISCV_C_FLAGS.join(' '), paramsHeader, source);
+  const execa = await loadExeca();
   return cachedObject(key, 'gemmini_model.o', async (out) => {
     const dir = join(cacheRoot(), key);
     writeFileSync(join(dir, 'gemmini_params.h'), paramsHeader);
@@ -144,6 +146,7 @@ export async function buildForRiscv(cSource: string, paramsHeader: string, optio
   writeFileSync(join(dir, 'program.c'), cSource);
   writeFileSync(join(dir, 'gemmini_params.h'), paramsHeader);
   const toolchainId = `${gcc} ${options.toolchain.version ?? ''}`;
+  const execa = await loadExeca();
   try {
     const compileArgs = programCompileArgs(dir, options);
     commands.push(quote([gcc, ...compileArgs]));

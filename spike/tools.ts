@@ -5,7 +5,7 @@
 
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { execa } from 'execa';
+import { loadExeca } from './exec.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -78,6 +78,7 @@ export async function findRiscvToolchain(env: Env = process.env): Promise<RiscvT
         ? `TC_RISCV_PREFIX=${fromEnv}: no executable ${wanted} (${why})`
         : `no ${wanted} on PATH: ${why}. Install it (Debian/Ubuntu: ${INSTALL_RISCV_TOOLCHAIN}) or set TC_RISCV_PREFIX to your toolchain's prefix`,
     };
+  const execa = await loadExeca();
   const probe = await execa(path, ['-dumpversion'], { reject: false, timeout: 20_000, env: { ...env } as Record<string, string> });
   const version = probe.exitCode === 0 ? probe.stdout.trim() : undefined;
   const specs = await execa(path, ['-print-file-name=picolibc.specs'], { reject: false, timeout: 20_000, env: { ...env } as Record<string, string> });
