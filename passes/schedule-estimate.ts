@@ -132,8 +132,17 @@ interface Layouts {
   readonly estimates: BoundedCache<number[]>;
 }
 
-/** Step classes: the first, an interior and the last tile along an axis, with how many steps each stands for. */
-const classes = (count: number): [number, number][] => (count === 1 ? [[0, 1]] : count === 2 ? [[0, 1], [1, 1]] : [[0, 1], [1, count - 2], [count - 1, 1]]);
+/** Step classes: the first, an interior and the last tile along an axis, each followed by how many steps it stands for. */
+const classes = (count: number): number[] => (count === 1 ? [0, 1] : count === 2 ? [0, 1, 1, 1] : [0, 1, 1, count - 2, count - 1, 1]);
+
+/** Packs a K group at `at`. */
+function packGroup(a: Float64Array, at: number, group: Group): void {
+  a[at + G_EXEC] = group.exec;
+  a[at + G_LOAD_REQUESTS] = group.load.requests;
+  a[at + G_LOAD_BEATS] = group.load.beats;
+  a[at + G_COMMANDS] = group.commands;
+  a[at + G_BLOCKS] = group.blocks;
+}
 
 // Layouts by gemm shape and target less its memory timing and capacities: a
 // sweep over memory latency, requests in flight or scratchpad size ranks the
@@ -290,8 +299,14 @@ function rowsLayouts(shape: GemmShape, target: GemminiTarget): Layouts {
   // A number keys a tiling exactly unless the matrices are astronomically large.
   const numericKeys = (mb + 1) * (nb + 1) * (kb + 1) * 64 <= Number.MAX_SAFE_INTEGER;
   const layoutOf = (t: GemmTiling, copies: number, sharedBank: boolean): Layout => {
-    const [ti, tj, tk] = [t.tileM / d, t.tileN / d, t.tileK / dk];
-    const [mt, nt, kt] = [ceilDiv(mb, ti), ceilDiv(nb, tj), ceilDiv(kb, tk)];
+    // Plain locals, no destructured arrays: this runs for thousands of
+    // candidates per compile, mostly before V8 has optimised it.
+    const ti = t.tileM / d;
+    const tj = t.tileN / d;
+    const tk = t.tileK / dk;
+    const mt = ceilDiv(mb, ti);
+    const nt = ceilDiv(nb, tj);
+    const kt = ceilDiv(kb, tk);
     const reused = kt > 1 ? undefined : t.order === 'ijk' ? (nt > 1 ? 'a' : undefined) : mt > 1 ? 'b' : undefined;
     const variant = (reused === 'a' ? 1 : reused === 'b' ? 2 : 0) * 4 + (copies - 1) * 2 + (sharedBank ? 1 : 0);
     // The dataflow too: a target with both may rank a gemm's tilings in each.
@@ -354,13 +369,8 @@ function rowsLayouts(shape: GemmShape, target: GemminiTarget): Layouts {
       const at = arena.take(STEP);
       const a = arena.data;
       a[at + S_GROUPS] = groups;
-      for (const [g, group] of [[S_FULL, full], [S_LAST, last]] as const) {
-        a[at + g + G_EXEC] = group.exec;
-        a[at + g + G_LOAD_REQUESTS] = group.load.requests;
-        a[at + g + G_LOAD_BEATS] = group.load.beats;
-        a[at + g + G_COMMANDS] = group.commands;
-        a[at + g + G_BLOCKS] = group.blocks;
-      }
+      packGroup(a, at + S_FULL, full);
+      packGroup(a, at + S_LAST, last);
       a[at + S_TKH] = tkH;
       a[at + S_STORE] = store.requests;
       a[at + S_STORE + 1] = store.beats;
@@ -390,9 +400,18 @@ function rowsLayouts(shape: GemmShape, target: GemminiTarget): Layouts {
 
     // The classes, alike ones merged.
     const found: number[] = [];
-    for (const [i, ci] of classes(mt))
-      for (const [j, cj] of classes(nt))
-        for (const [k, ck] of classes(kt)) {
+    const alongI = classes(mt);
+    const alongJ = classes(nt);
+    const alongK = classes(kt);
+    for (let x = 0; x < alongI.length; x += 2)
+      for (let y = 0; y < alongJ.length; y += 2)
+        for (let z = 0; z < alongK.length; z += 2) {
+          const i = alongI[x];
+          const j = alongJ[y];
+          const k = alongK[z];
+          const ci = alongI[x + 1];
+          const cj = alongJ[y + 1];
+          const ck = alongK[z + 1];
           const flags = (i === 0 && j === 0 && k === 0 ? FIRST : 0) | (i === mt - 1 && j === nt - 1 && k === kt - 1 ? LAST : 0) | (k === kt - 1 ? LAST_K : 0);
           const s = step(i, j, k);
           const prev = pipelined && k === 0 ? step(i, j, kt - 1) : -1;
