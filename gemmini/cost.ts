@@ -54,14 +54,16 @@
 //      conflict with its own (RAW; WAR/WAW across queues), as the reservation
 //      station checks. Rows are tracked as runs of an affine address over the
 //      batch's iterations, and both batches stream in order: the batch's
-//      first commands wait for the first completion of the batches holding
-//      the rows they touch, its last command for the last completion of all
-//      (execution is in order: so do the computes from the first that reads
-//      the rows landing last; where none reads them, the last compute waits
-//      for the iteration before them). A preload's operand is released
-//      when the preload starts (its entry retires with the compute before
-//      it). Loads into a buffer that computes still read (single buffering)
-//      wait so.
+//      first commands (each kind's first iteration) wait for the first
+//      completion of the batches holding the rows they touch, its last
+//      command for the last completion of all (execution is in order: so do
+//      the computes from the first that reads the rows landing last, and
+//      likewise for each load batch in flight and the rows it lands last —
+//      a K block's computes read A's row blocks as they land; where none
+//      reads the rows landing last, the last compute waits for the
+//      iteration before them). A preload's operand is released when the
+//      preload starts (its entry retires with the compute before it). Loads
+//      into a buffer that computes still read (single buffering) wait so.
 //    A loop whose body mixes queues is evaluated iteration by iteration until
 //    the state advances by the same amount every iteration (or every two:
 //    alternating buffers, DMA alignments; with a mod/div pattern of the
@@ -2269,15 +2271,10 @@ class Timing {
           if (r[1] >= 1) visit(n.body);
           continue;
         }
-        // The batch's first commands: the first instruction of each kind (its first run of rows).
+        // The batch's first commands: the first instruction of each kind, in its first iteration.
         const first = !seen.includes(n.c.op);
         if (first) seen.push(n.c.op);
-        for (const sp of n.spans) {
-          const out = sp.write ? writes : sp.early ? early : reads;
-          const at = out.length;
-          this.spanRows(sp, out);
-          if (first) head[sp.write ? 1 : sp.early ? 2 : 0].push(out[at], out[at + 1]);
-        }
+        for (const sp of n.spans) this.spanRows(sp, sp.write ? writes : sp.early ? early : reads, first ? head[sp.write ? 1 : sp.early ? 2 : 0] : undefined);
       }
     };
     if (loop) {
@@ -2288,8 +2285,12 @@ class Timing {
     return { reads, writes, early, headReads: head[0], headWrites: head[1], headEarly: head[2] };
   }
 
-  /** The rows `sp` touches with the variables in [lo, hi], appended to `out` as runs [start, end). */
-  private spanRows(sp: SpanSpec, out: number[]): void {
+  /**
+   * The rows `sp` touches with the variables in [lo, hi], appended to `out`
+   * as runs [start, end); and to `head`, those of the first iteration (every
+   * variable at lo: the batch's first command).
+   */
+  private spanRows(sp: SpanSpec, out: number[], head: number[] | undefined): void {
     const m = this.m;
     const r = this.rangeScratch;
     sp.rows(this.lo, this.hi, r, 2);
@@ -2303,6 +2304,16 @@ class Timing {
     if (!this.runs(sp.linear, span, base, out)) {
       sp.row(this.lo, this.hi, r, 0); // one interval over everything
       out.push(base + r[0], base + r[1] + span);
+    }
+    if (head) {
+      const f = sp.linear;
+      let start = f.c;
+      for (let t = 0; t < f.slots.length; t++) start += f.coefs[t] * this.lo[f.slots[t]];
+      for (const o of f.opaque) {
+        o.range(this.lo, this.lo, r, 0);
+        start += o.coef * r[0];
+      }
+      head.push(base + start, base + start + span);
     }
   }
 
@@ -2371,6 +2382,8 @@ class Timing {
   private depLastOf: InFlight | undefined;
   /** Computes of an execute batch before the first command that reads what depLastOf writes (computesBeforeLate). */
   private lateBefore = Infinity;
+  /** The execute batch being timed, where it waits for loads landing over its computes (earlierLandings). */
+  private exBatch: { nodes: readonly CNode[]; loop: LoopNode | undefined; from: number; to: number; env: Env; reads: number[]; writes: number[] } | undefined;
   /** Set by computesUntilLate when it meets the first such read. */
   private lateFound = false;
   private readonly lateScratch: number[] = [];
@@ -2419,9 +2432,10 @@ class Timing {
     this.dependencies(queue, allReads, writes, early.length ? [...headReads, ...headEarly] : headReads, headWrites);
     this.lateBefore = Infinity;
     if (queue === Q_EX && this.depLast > this.depFirst) {
-      this.lateBefore = this.computesBeforeLate(nodes, loop, from, to, env);
+      this.lateBefore = this.computesBeforeLate(this.depLastOf as InFlight, nodes, loop, from, to, env);
       if (this.lateBefore === Infinity && loopIterations(this.depLastOf as InFlight) > 0) this.depLast = this.beforeLastIteration(queue, allReads, writes);
-    }
+      this.exBatch = { nodes, loop, from, to, env, reads: allReads, writes };
+    } else this.exBatch = undefined;
     const done = queue === Q_LD ? this.loadBatch(agg) : queue === Q_EX ? this.executeBatch(agg) : this.storeBatch(agg);
     const seq = this.batches++;
     if (done > now) {
@@ -2436,6 +2450,25 @@ class Timing {
       if (last > now) this.inFlight.push({ queue, reads: early, writes: [], firstDone: first, lastDone: last, seq });
     }
     aggTop = mark;
+  }
+
+  /**
+   * The loads in flight other than the latest one an execute batch waits for
+   * also hold back the computes from the first that reads what they land
+   * last (the computes of a K block read A's row blocks in turn, each landing
+   * later): `end`, or the later end one of them sets.
+   */
+  private earlierLandings(computes: number, lateEnd: (landed: number, before: number) => number, end: number): number {
+    const b = this.exBatch;
+    if (!b) return end;
+    for (const f of this.inFlight) {
+      if (f === this.depLastOf || f.queue !== Q_LD || f.lastDone <= this.depFirst || lateEnd(f.lastDone, 0) <= end) continue;
+      if (f.stale) this.respan(f);
+      if (!conflicts(f, Q_EX, b.reads, b.writes)) continue;
+      const before = this.computesBeforeLate(f, b.nodes, b.loop, b.from, b.to, b.env);
+      if (before < computes) end = Math.max(end, lateEnd(f.lastDone, before));
+    }
+    return end;
   }
 
   /**
@@ -2463,8 +2496,7 @@ class Timing {
    * none does). Execution is in order: from that command on, everything
    * waits for those rows to land, not only the last compute.
    */
-  private computesBeforeLate(nodes: readonly CNode[], loop: LoopNode | undefined, from: number, to: number, env: Env): number {
-    const f = this.depLastOf as InFlight;
+  private computesBeforeLate(f: InFlight, nodes: readonly CNode[], loop: LoopNode | undefined, from: number, to: number, env: Env): number {
     const src = f.source;
     f.lastWrites ??= src?.loop && loopIterations(f) > 0 ? this.spans([], src.loop, src.to - 1, src.to, src.env).writes : f.writes;
     const late = f.lastWrites;
@@ -2526,7 +2558,7 @@ class Timing {
   private readsAny(n: Extract<CNode, { kind: 'inst' }>, rows: readonly number[]): boolean {
     const out = this.lateScratch;
     out.length = 0;
-    for (const sp of n.spans) if (!sp.write) this.spanRows(sp, out);
+    for (const sp of n.spans) if (!sp.write) this.spanRows(sp, out, undefined);
     return overlaps(rows, out);
   }
 
@@ -2631,7 +2663,8 @@ class Timing {
     const hostBound = dispatch0 + (n - 1) * cmd + MODEL_TIMING.rsIssueCycles + (issuePerCompute > perCompute ? latency : 0) + perCompute;
     // The last compute waits for the last data it depends on; so does every
     // compute from the first that reads the rows landing last (in order).
-    const end = Math.max(meshStart + feed, hostBound, this.depLast + MODEL_TIMING.rsIssueCycles + latency + Math.max(1, computes - this.lateBefore) * perCompute);
+    const lateEnd = (landed: number, before: number): number => landed + MODEL_TIMING.rsIssueCycles + latency + Math.max(1, computes - before) * perCompute;
+    const end = this.earlierLandings(computes, lateEnd, Math.max(meshStart + feed, hostBound, lateEnd(this.depLast, this.lateBefore)));
     const lastStart = end - perCompute;
     this.batchLastStart = lastStart;
     const commit = (perCompute - aRows) + m.commitLatency + (this.es.dataflow === 'os' ? m.osTransposerLatency : 0);
