@@ -187,6 +187,10 @@ export function costSuite(): CostCase[] {
   // loads the last K blocks' computes wait for.
   cases.push({ workload: 'attention', source: exampleSource('attention.tc'), ...windowed('default', { scratchpadKiB: 64, memLatencyCycles: 50, maxInFlightRequests: 16 }) });
   cases.push({ ...gemm([64, 512, 64, 'plain'], 'default'), ...windowed('default', { scratchpadKiB: 512, memLatencyCycles: 200, maxInFlightRequests: 4 }), schedule: 'whole' });
+  // A load into A rows that only a K group's first compute reads (the
+  // second reads the other row block): it waits for that compute, not for
+  // the group's last.
+  cases.push({ workload: 'gemm_skinny', source: exampleSource('gemm_skinny.tc'), ...windowed('default', { dim: 32, scratchpadKiB: 8, memLatencyCycles: 50, maxInFlightRequests: 16 }) });
   return cases;
 }
 

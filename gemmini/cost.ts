@@ -63,7 +63,9 @@
 //      reads the rows landing last, the last compute waits for the
 //      iteration before them). A preload's operand is released when the
 //      preload starts (its entry retires with the compute before it). Loads
-//      into a buffer that computes still read (single buffering) wait so.
+//      into a buffer that computes still read (single buffering) wait so;
+//      where the compute batch's last compute reads other rows, only for
+//      the compute before it.
 //    A loop whose body mixes queues is evaluated iteration by iteration until
 //    the state advances by the same amount every iteration (or every two:
 //    alternating buffers, DMA alignments; with a mod/div pattern of the
@@ -1689,6 +1691,8 @@ interface BatchSpans {
   readonly headReads: number[];
   readonly headWrites: number[];
   readonly headEarly: number[];
+  /** What the batch's last command reads (execute batches). */
+  readonly tailReads?: number[];
 }
 
 /** A batch still in flight, for dependency checks: its queue, local spans and completion. */
@@ -1709,6 +1713,12 @@ interface InFlight {
   source?: { readonly nodes: readonly CNode[]; readonly loop?: LoopNode; readonly from: number; readonly to: number; readonly env: Env };
   /** Moved on by a skip (translateInFlight): its rows are worked out again when a dependency check first reads them. */
   stale?: boolean;
+  /**
+   * An execute batch's: the rows its last compute reads, and when the
+   * compute before it completes — what a load of other rows it reads waits for.
+   */
+  readonly tailReads?: number[];
+  readonly beforeTail?: number;
 }
 
 /** The iterations of a load loop's batch in flight (0: not one of more than one iteration). */
@@ -2249,7 +2259,7 @@ class Timing {
   // ---- batches
 
   /** Local spans of a region's instructions (loop `loop` over [from, to), or plain instructions). */
-  private spans(nodes: readonly CNode[], loop: LoopNode | undefined, from: number, to: number, env: Env): BatchSpans {
+  private spans(nodes: readonly CNode[], loop: LoopNode | undefined, from: number, to: number, env: Env, withTail = false): BatchSpans {
     const lo = this.lo;
     const hi = this.hi;
     for (let s = 0; s < this.slots; s++) {
@@ -2260,6 +2270,7 @@ class Timing {
     const writes: number[] = [];
     const early: number[] = [];
     const head: number[][] = [[], [], []]; // what the batch's first commands touch
+    const tail = withTail ? [] : undefined;
     const seen: string[] = []; // the kinds met so far (a batch has a few)
     const r = this.rangeScratch;
     const visit = (ns: readonly CNode[]): void => {
@@ -2274,7 +2285,9 @@ class Timing {
         // The batch's first commands: the first instruction of each kind, in its first iteration.
         const first = !seen.includes(n.c.op);
         if (first) seen.push(n.c.op);
-        for (const sp of n.spans) this.spanRows(sp, sp.write ? writes : sp.early ? early : reads, first ? head[sp.write ? 1 : sp.early ? 2 : 0] : undefined);
+        // The batch's last command: the last instruction, in its last iteration (its reads, for execute batches).
+        if (tail) tail.length = 0;
+        for (const sp of n.spans) this.spanRows(sp, sp.write ? writes : sp.early ? early : reads, first ? head[sp.write ? 1 : sp.early ? 2 : 0] : undefined, sp.write || sp.early ? undefined : tail);
       }
     };
     if (loop) {
@@ -2282,15 +2295,15 @@ class Timing {
       hi[loop.slot] = to - 1;
       visit(loop.body);
     } else visit(nodes);
-    return { reads, writes, early, headReads: head[0], headWrites: head[1], headEarly: head[2] };
+    return { reads, writes, early, headReads: head[0], headWrites: head[1], headEarly: head[2], tailReads: tail };
   }
 
   /**
    * The rows `sp` touches with the variables in [lo, hi], appended to `out`
    * as runs [start, end); and to `head`, those of the first iteration (every
-   * variable at lo: the batch's first command).
+   * variable at lo: the batch's first command), to `tail` those of the last.
    */
-  private spanRows(sp: SpanSpec, out: number[], head: number[] | undefined): void {
+  private spanRows(sp: SpanSpec, out: number[], head: number[] | undefined, tail?: number[]): void {
     const m = this.m;
     const r = this.rangeScratch;
     sp.rows(this.lo, this.hi, r, 2);
@@ -2305,16 +2318,21 @@ class Timing {
       sp.row(this.lo, this.hi, r, 0); // one interval over everything
       out.push(base + r[0], base + r[1] + span);
     }
-    if (head) {
-      const f = sp.linear;
-      let start = f.c;
-      for (let t = 0; t < f.slots.length; t++) start += f.coefs[t] * this.lo[f.slots[t]];
-      for (const o of f.opaque) {
-        o.range(this.lo, this.lo, r, 0);
-        start += o.coef * r[0];
-      }
-      head.push(base + start, base + start + span);
+    if (head) this.rowsAt(sp, this.lo, span, base, head);
+    if (tail) this.rowsAt(sp, this.hi, span, base, tail);
+  }
+
+  /** The `span` rows `sp` touches with the variables at `at`, appended to `out` as one run. */
+  private rowsAt(sp: SpanSpec, at: Env, span: number, base: number, out: number[]): void {
+    const f = sp.linear;
+    const r = this.rangeScratch;
+    let start = f.c;
+    for (let t = 0; t < f.slots.length; t++) start += f.coefs[t] * at[f.slots[t]];
+    for (const o of f.opaque) {
+      o.range(at, at, r, 0);
+      start += o.coef * r[0];
     }
+    out.push(base + start, base + start + span);
   }
 
   /**
@@ -2402,7 +2420,9 @@ class Timing {
       if (f.lastDone <= last && f.firstDone <= first) continue;
       if (f.stale) this.respan(f);
       if (!conflicts(f, queue, reads, writes)) continue;
-      if (f.lastDone > last) [last, lastOf] = [f.lastDone, f];
+      // Writing rows a compute batch reads, but not what its last compute reads: the compute before it.
+      const done = f.beforeTail !== undefined && queue !== Q_EX && !overlaps(f.tailReads as number[], writes) && !overlaps(f.writes, reads) && !overlaps(f.writes, writes) ? f.beforeTail : f.lastDone;
+      if (done > last) [last, lastOf] = [done, f];
       // The first commands touch only the first rows of each operand.
       if (f.firstDone > first && conflicts(f, queue, headReads, headWrites)) first = f.firstDone;
     }
@@ -2418,7 +2438,7 @@ class Timing {
     if (loop) evalLoop(loop, from, to, env, agg, this.es, this.m);
     else for (const n of nodes) if (n.kind === 'inst') evalInst(n.c, env, agg, this.es, this.m);
     roughEvaluation = false;
-    const { reads, writes, early, headReads, headWrites, headEarly } = this.spans(nodes, loop, from, to, env);
+    const { reads, writes, early, headReads, headWrites, headEarly, tailReads } = this.spans(nodes, loop, from, to, env, queue === Q_EX);
     // Batches that completed before the issuer reaches this one cannot delay it.
     const now = this.host;
     this.inFlight = this.inFlight.filter((f) => f.lastDone > now);
@@ -2441,7 +2461,8 @@ class Timing {
     if (done > now) {
       // Loads keep what their rows came from: a skip moves them on (translateInFlight).
       const source = queue === Q_LD ? { nodes, loop, from, to, env: env.slice() } : undefined;
-      this.inFlight.push({ queue, reads, writes, firstDone: this.batchFirst, lastDone: done, seq, source });
+      const beforeTail = queue === Q_EX && this.batchComputes > 1 ? Math.max(this.batchFirst, done - this.batchPerCompute) : undefined;
+      this.inFlight.push({ queue, reads, writes, firstDone: this.batchFirst, lastDone: done, seq, source, tailReads, beforeTail });
     }
     if (early.length) {
       // Its entry retires with the compute before it: writers of its rows wait for the preloads to start.

@@ -41,7 +41,9 @@
 // after a skip the last K blocks' computes found none of the skipped
 // iterations' loads in flight to wait for (-6.3%, gemm 64x512x64 as one
 // tile with 512 KiB, latency 200, 4 requests; the tile step had picked
-// that tiling for mlp's second layer over a faster one);
+// that tiling for mlp's second layer over a faster one), and a load into
+// rows that only a K group's first compute reads waited for the group's
+// last (+3.6%, gemm_skinny on DIM 32 with 8 KiB, latency 50, 16 requests);
 // bench/cost-model-survey.ts found them among random sweep points. The
 // largest errors are in short programs of random configurations: DMA
 // requests larger than the 64-byte alignment tc's C guarantees (where a
