@@ -2270,7 +2270,7 @@ class Timing {
     const writes: number[] = [];
     const early: number[] = [];
     const head: number[][] = [[], [], []]; // what the batch's first commands touch
-    const tail = withTail ? [] : undefined;
+    let last: Extract<CNode, { kind: 'inst' }> | undefined;
     const seen: string[] = []; // the kinds met so far (a batch has a few)
     const r = this.rangeScratch;
     const visit = (ns: readonly CNode[]): void => {
@@ -2285,9 +2285,8 @@ class Timing {
         // The batch's first commands: the first instruction of each kind, in its first iteration.
         const first = !seen.includes(n.c.op);
         if (first) seen.push(n.c.op);
-        // The batch's last command: the last instruction, in its last iteration (its reads, for execute batches).
-        if (tail) tail.length = 0;
-        for (const sp of n.spans) this.spanRows(sp, sp.write ? writes : sp.early ? early : reads, first ? head[sp.write ? 1 : sp.early ? 2 : 0] : undefined, sp.write || sp.early ? undefined : tail);
+        for (const sp of n.spans) this.spanRows(sp, sp.write ? writes : sp.early ? early : reads, first ? head[sp.write ? 1 : sp.early ? 2 : 0] : undefined);
+        last = n;
       }
     };
     if (loop) {
@@ -2295,31 +2294,42 @@ class Timing {
       hi[loop.slot] = to - 1;
       visit(loop.body);
     } else visit(nodes);
-    return { reads, writes, early, headReads: head[0], headWrites: head[1], headEarly: head[2], tailReads: tail };
+    // The batch's last command: the last instruction, its variables at hi (what it reads).
+    let tailReads: number[] | undefined;
+    if (withTail && last) {
+      tailReads = [];
+      for (const sp of last.spans) if (!sp.write && !sp.early) this.rowsAt(sp, hi, this.spanOf(sp, hi, hi), sp.acc ? this.m.spRows : 0, tailReads);
+    }
+    return { reads, writes, early, headReads: head[0], headWrites: head[1], headEarly: head[2], tailReads };
   }
 
   /**
    * The rows `sp` touches with the variables in [lo, hi], appended to `out`
    * as runs [start, end); and to `head`, those of the first iteration (every
-   * variable at lo: the batch's first command), to `tail` those of the last.
+   * variable at lo: the batch's first command).
    */
-  private spanRows(sp: SpanSpec, out: number[], head: number[] | undefined, tail?: number[]): void {
-    const m = this.m;
+  private spanRows(sp: SpanSpec, out: number[], head: number[] | undefined): void {
     const r = this.rangeScratch;
-    sp.rows(this.lo, this.hi, r, 2);
-    let span = Math.max(1, r[3]);
-    if (sp.cols) {
-      // block mvin / mvout: blocks DIM rows apart (gemmini_extended3_config_ld's block stride)
-      sp.cols(this.lo, this.hi, r, 4);
-      span += (Math.ceil(r[5] / m.dim) - 1) * m.dim;
-    }
-    const base = sp.acc ? m.spRows : 0;
+    const span = this.spanOf(sp, this.lo, this.hi);
+    const base = sp.acc ? this.m.spRows : 0;
     if (!this.runs(sp.linear, span, base, out)) {
       sp.row(this.lo, this.hi, r, 0); // one interval over everything
       out.push(base + r[0], base + r[1] + span);
     }
     if (head) this.rowsAt(sp, this.lo, span, base, head);
-    if (tail) this.rowsAt(sp, this.hi, span, base, tail);
+  }
+
+  /** The most rows one instance of `sp` touches with the variables in [lo, hi]. */
+  private spanOf(sp: SpanSpec, lo: Env, hi: Env): number {
+    const r = this.rangeScratch;
+    sp.rows(lo, hi, r, 2);
+    let span = Math.max(1, r[3]);
+    if (sp.cols) {
+      // block mvin / mvout: blocks DIM rows apart (gemmini_extended3_config_ld's block stride)
+      sp.cols(lo, hi, r, 4);
+      span += (Math.ceil(r[5] / this.m.dim) - 1) * this.m.dim;
+    }
+    return span;
   }
 
   /** The `span` rows `sp` touches with the variables at `at`, appended to `out` as one run. */
@@ -2420,9 +2430,11 @@ class Timing {
       if (f.lastDone <= last && f.firstDone <= first) continue;
       if (f.stale) this.respan(f);
       if (!conflicts(f, queue, reads, writes)) continue;
-      // Writing rows a compute batch reads, but not what its last compute reads: the compute before it.
-      const done = f.beforeTail !== undefined && queue !== Q_EX && !overlaps(f.tailReads as number[], writes) && !overlaps(f.writes, reads) && !overlaps(f.writes, writes) ? f.beforeTail : f.lastDone;
-      if (done > last) [last, lastOf] = [done, f];
+      if (f.lastDone > last) {
+        // Writing rows a compute batch reads, but not what its last compute reads: the compute before it.
+        const done = f.beforeTail !== undefined && queue !== Q_EX && !overlaps(f.tailReads as number[], writes) && !overlaps(f.writes, reads) && !overlaps(f.writes, writes) ? f.beforeTail : f.lastDone;
+        if (done > last) [last, lastOf] = [done, f];
+      }
       // The first commands touch only the first rows of each operand.
       if (f.firstDone > first && conflicts(f, queue, headReads, headWrites)) first = f.firstDone;
     }
@@ -2479,15 +2491,18 @@ class Timing {
    * last (the computes of a K block read A's row blocks in turn, each landing
    * later): `end`, or the later end one of them sets.
    */
-  private earlierLandings(computes: number, lateEnd: (landed: number, before: number) => number, end: number): number {
+  private earlierLandings(computes: number, perCompute: number, lead: number, end: number): number {
     const b = this.exBatch;
     if (!b) return end;
     for (const f of this.inFlight) {
-      if (f === this.depLastOf || f.queue !== Q_LD || f.lastDone <= this.depFirst || lateEnd(f.lastDone, 0) <= end) continue;
+      if (f === this.depLastOf || f.queue !== Q_LD || f.lastDone <= this.depFirst) continue;
+      // Only a first reader among the first `cap` computes sets a later end.
+      const cap = computes - (end - f.lastDone - lead) / perCompute;
+      if (cap <= 0) continue;
       if (f.stale) this.respan(f);
       if (!conflicts(f, Q_EX, b.reads, b.writes)) continue;
-      const before = this.computesBeforeLate(f, b.nodes, b.loop, b.from, b.to, b.env);
-      if (before < computes) end = Math.max(end, lateEnd(f.lastDone, before));
+      const before = this.computesBeforeLate(f, b.nodes, b.loop, b.from, b.to, b.env, cap);
+      if (before < cap) end = Math.max(end, f.lastDone + lead + Math.max(1, computes - before) * perCompute);
     }
     return end;
   }
@@ -2513,11 +2528,13 @@ class Timing {
 
   /**
    * How many of the batch's computes come before the first command that
-   * reads the rows the latest batch it depends on writes last (Infinity:
-   * none does). Execution is in order: from that command on, everything
-   * waits for those rows to land, not only the last compute.
+   * reads the rows load batch `f` (the latest it depends on, or another in
+   * flight) writes last (Infinity: none does, or none among the first
+   * `cap`-odd computes, where the caller stops caring). Execution is in
+   * order: from that command on, everything waits for those rows to land,
+   * not only the last compute.
    */
-  private computesBeforeLate(f: InFlight, nodes: readonly CNode[], loop: LoopNode | undefined, from: number, to: number, env: Env): number {
+  private computesBeforeLate(f: InFlight, nodes: readonly CNode[], loop: LoopNode | undefined, from: number, to: number, env: Env, cap = Infinity): number {
     const src = f.source;
     f.lastWrites ??= src?.loop && loopIterations(f) > 0 ? this.spans([], src.loop, src.to - 1, src.to, src.env).writes : f.writes;
     const late = f.lastWrites;
@@ -2532,7 +2549,7 @@ class Timing {
     this.hi[loop.slot] = to - 1;
     if (!this.readsAnyIn(loop.body, late)) return Infinity;
     let before = 0;
-    for (let v = from; v < to && !this.lateFound; v++) {
+    for (let v = from; v < to && !this.lateFound && before < cap; v++) {
       this.lo[loop.slot] = this.hi[loop.slot] = v;
       before += this.computesUntilLate(loop.body, late);
     }
@@ -2684,8 +2701,8 @@ class Timing {
     const hostBound = dispatch0 + (n - 1) * cmd + MODEL_TIMING.rsIssueCycles + (issuePerCompute > perCompute ? latency : 0) + perCompute;
     // The last compute waits for the last data it depends on; so does every
     // compute from the first that reads the rows landing last (in order).
-    const lateEnd = (landed: number, before: number): number => landed + MODEL_TIMING.rsIssueCycles + latency + Math.max(1, computes - before) * perCompute;
-    const end = this.earlierLandings(computes, lateEnd, Math.max(meshStart + feed, hostBound, lateEnd(this.depLast, this.lateBefore)));
+    const lead = MODEL_TIMING.rsIssueCycles + latency;
+    const end = this.earlierLandings(computes, perCompute, lead, Math.max(meshStart + feed, hostBound, this.depLast + lead + Math.max(1, computes - this.lateBefore) * perCompute));
     const lastStart = end - perCompute;
     this.batchLastStart = lastStart;
     const commit = (perCompute - aRows) + m.commitLatency + (this.es.dataflow === 'os' ? m.osTransposerLatency : 0);
