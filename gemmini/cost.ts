@@ -2529,8 +2529,8 @@ class Timing {
   /**
    * How many of the batch's computes come before the first command that
    * reads the rows load batch `f` (the latest it depends on, or another in
-   * flight) writes last (Infinity: none does, or none among the first
-   * `cap`-odd computes, where the caller stops caring). Execution is in
+   * flight) writes last (Infinity: none does, or none before the caller's
+   * `cap`, past which that compute would not matter). Execution is in
    * order: from that command on, everything waits for those rows to land,
    * not only the last compute.
    */
