@@ -722,6 +722,8 @@ interface LinearForm {
   readonly coefs: readonly number[];
   /** Subterms that are not affine (mod, min, ...): usable when constant over the batch. */
   readonly opaque: readonly { readonly coef: number; readonly range: RangeFn }[];
+  /** No opaque subterm and no negative coefficient: the address is lowest with every variable at its lowest. */
+  readonly ascending: boolean;
 }
 
 function linearForm(e: IExpr, scope: Scope): LinearForm {
@@ -757,7 +759,7 @@ function linearForm(e: IExpr, scope: Scope): LinearForm {
   };
   walk(e, 1);
   const live = [...terms].filter(([, k]) => k !== 0);
-  return { c, slots: live.map(([slot]) => slot), coefs: live.map(([, k]) => k), opaque };
+  return { c, slots: live.map(([slot]) => slot), coefs: live.map(([, k]) => k), opaque, ascending: opaque.length === 0 && live.every(([, k]) => k > 0) };
 }
 
 function compileSpans(i: Inst, scope: Scope): SpanSpec[] {
@@ -2312,11 +2314,14 @@ class Timing {
     const r = this.rangeScratch;
     const span = this.spanOf(sp, this.lo, this.hi);
     const base = sp.acc ? this.m.spRows : 0;
+    const at = out.length;
     if (!this.runs(sp.linear, span, base, out)) {
       sp.row(this.lo, this.hi, r, 0); // one interval over everything
       out.push(base + r[0], base + r[1] + span);
     }
-    if (head) this.rowsAt(sp, this.lo, span, base, head);
+    // An ascending address starts its first run (or interval) at the first iteration.
+    if (head && sp.linear.ascending) head.push(out[at], out[at] + span);
+    else if (head) this.rowsAt(sp, this.lo, span, base, head);
   }
 
   /** The most rows one instance of `sp` touches with the variables in [lo, hi]. */

@@ -13,7 +13,7 @@
 // DRAM bytes, the execute queue's busy cycles. Cycles: the bounds are what
 // the model achieves, with headroom because tc's schedules keep changing
 // (the programs are whatever the passes produce today). Measured when
-// written: tc's 89 programs median |error| 0.06%, max 1.6% (gemm 256³ on
+// written: tc's 90 programs median |error| 0.06%, max 1.6% (gemm 256³ on
 // DIM 32 with one copy of each buffer); the 40 random ones median 0.3%, max
 // 5.3%. With one copy of each buffer, a step's computes had waited for its
 // second K block's B rows (the first run of rows a batch reads stood for its
