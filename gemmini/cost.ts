@@ -1723,6 +1723,23 @@ interface InFlight {
   readonly beforeTail?: number;
 }
 
+/** An execute batch's instructions and the rows they read and write, for the checks that walk its computes. */
+interface ExecuteBatch {
+  readonly nodes: readonly CNode[];
+  readonly loop: LoopNode | undefined;
+  readonly from: number;
+  readonly to: number;
+  readonly env: Env;
+  readonly reads: number[];
+  readonly writes: number[];
+}
+
+/**
+ * When the last of an execute batch's `computes` can end if the data landing
+ * at `landed` holds back every compute from number `before` on (in order).
+ */
+const lateEnd = (landed: number, lead: number, computes: number, before: number, perCompute: number): number => landed + lead + Math.max(1, computes - before) * perCompute;
+
 /** The iterations of a load loop's batch in flight (0: not one of more than one iteration). */
 const loopIterations = (f: InFlight): number => (f.source?.loop && f.source.to - f.source.from > 1 ? f.source.to - f.source.from : 0);
 
@@ -2310,7 +2327,7 @@ class Timing {
    * as runs [start, end); and to `head`, those of the first iteration (every
    * variable at lo: the batch's first command).
    */
-  private spanRows(sp: SpanSpec, out: number[], head: number[] | undefined): void {
+  private spanRows(sp: SpanSpec, out: number[], head?: number[]): void {
     const r = this.rangeScratch;
     const span = this.spanOf(sp, this.lo, this.hi);
     const base = sp.acc ? this.m.spRows : 0;
@@ -2415,8 +2432,6 @@ class Timing {
   private depLastOf: InFlight | undefined;
   /** Computes of an execute batch before the first command that reads what depLastOf writes (computesBeforeLate). */
   private lateBefore = Infinity;
-  /** The execute batch being timed, where it waits for loads landing over its computes (earlierLandings). */
-  private exBatch: { nodes: readonly CNode[]; loop: LoopNode | undefined; from: number; to: number; env: Env; reads: number[]; writes: number[] } | undefined;
   /** Set by computesUntilLate when it meets the first such read. */
   private lateFound = false;
   private readonly lateScratch: number[] = [];
@@ -2468,12 +2483,14 @@ class Timing {
     const allReads = early.length ? [...reads, ...early] : reads;
     this.dependencies(queue, allReads, writes, early.length ? [...headReads, ...headEarly] : headReads, headWrites);
     this.lateBefore = Infinity;
+    // An execute batch waiting for data that lands over its computes: what earlierLandings reads.
+    let landing: ExecuteBatch | undefined;
     if (queue === Q_EX && this.depLast > this.depFirst) {
       this.lateBefore = this.computesBeforeLate(this.depLastOf as InFlight, nodes, loop, from, to, env);
       if (this.lateBefore === Infinity && loopIterations(this.depLastOf as InFlight) > 0) this.depLast = this.beforeLastIteration(queue, allReads, writes);
-      this.exBatch = { nodes, loop, from, to, env, reads: allReads, writes };
-    } else this.exBatch = undefined;
-    const done = queue === Q_LD ? this.loadBatch(agg) : queue === Q_EX ? this.executeBatch(agg) : this.storeBatch(agg);
+      landing = { nodes, loop, from, to, env, reads: allReads, writes };
+    }
+    const done = queue === Q_LD ? this.loadBatch(agg) : queue === Q_EX ? this.executeBatch(agg, landing) : this.storeBatch(agg);
     const seq = this.batches++;
     if (done > now) {
       // Loads keep what their rows came from: a skip moves them on (translateInFlight).
@@ -2496,8 +2513,7 @@ class Timing {
    * last (the computes of a K block read A's row blocks in turn, each landing
    * later): `end`, or the later end one of them sets.
    */
-  private earlierLandings(computes: number, perCompute: number, lead: number, end: number): number {
-    const b = this.exBatch;
+  private earlierLandings(b: ExecuteBatch | undefined, computes: number, perCompute: number, lead: number, end: number): number {
     if (!b) return end;
     for (const f of this.inFlight) {
       if (f === this.depLastOf || f.queue !== Q_LD || f.lastDone <= this.depFirst) continue;
@@ -2507,7 +2523,7 @@ class Timing {
       if (f.stale) this.respan(f);
       if (!conflicts(f, Q_EX, b.reads, b.writes)) continue;
       const before = this.computesBeforeLate(f, b.nodes, b.loop, b.from, b.to, b.env, cap);
-      if (before < cap) end = Math.max(end, f.lastDone + lead + Math.max(1, computes - before) * perCompute);
+      if (before < cap) end = Math.max(end, lateEnd(f.lastDone, lead, computes, before, perCompute));
     }
     return end;
   }
@@ -2601,7 +2617,7 @@ class Timing {
   private readsAny(n: Extract<CNode, { kind: 'inst' }>, rows: readonly number[]): boolean {
     const out = this.lateScratch;
     out.length = 0;
-    for (const sp of n.spans) if (!sp.write) this.spanRows(sp, out, undefined);
+    for (const sp of n.spans) if (!sp.write) this.spanRows(sp, out);
     return overlaps(rows, out);
   }
 
@@ -2673,7 +2689,7 @@ class Timing {
     return new DmaPlan(this.reader, Math.max(start, this.reader.nextIssue), R, beats, gap, w, extra, false, m.memLatency);
   }
 
-  private executeBatch(agg: Agg): number {
+  private executeBatch(agg: Agg, landing: ExecuteBatch | undefined): number {
     const m = this.m;
     const q = this.queues[Q_EX];
     const computes = agg[F_KIND + K_COMPUTE_PRE] + agg[F_KIND + K_COMPUTE_ACC];
@@ -2707,7 +2723,7 @@ class Timing {
     // The last compute waits for the last data it depends on; so does every
     // compute from the first that reads the rows landing last (in order).
     const lead = MODEL_TIMING.rsIssueCycles + latency;
-    const end = this.earlierLandings(computes, perCompute, lead, Math.max(meshStart + feed, hostBound, this.depLast + lead + Math.max(1, computes - this.lateBefore) * perCompute));
+    const end = this.earlierLandings(landing, computes, perCompute, lead, Math.max(meshStart + feed, hostBound, lateEnd(this.depLast, lead, computes, this.lateBefore, perCompute)));
     const lastStart = end - perCompute;
     this.batchLastStart = lastStart;
     const commit = (perCompute - aRows) + m.commitLatency + (this.es.dataflow === 'os' ? m.osTransposerLatency : 0);
